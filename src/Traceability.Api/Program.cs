@@ -1,3 +1,85 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using NodaTime;
+using Traceability.Access;
+using Traceability.Batches;
+using Traceability.Enterprises;
+using Traceability.Hosting;
+using Traceability.ReferenceData;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Marten;
+
 var builder = WebApplication.CreateBuilder(args);
+if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://127.0.0.1:5080");
+
+Database database;
+try
+{
+    database = Database.Resolve(builder.Configuration, Console.Out);
+}
+catch (EmbeddedPostgresUnavailableException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}
+
+builder.Services.Configure<TraceabilityOptions>(builder.Configuration.GetSection("Traceability"));
+builder.Services.AddSingleton<IClock>(SystemClock.Instance);
+builder.Services.AddSingleton(Cities.Load(SeedFile.DefaultFolder));
+builder.Services.AddSingleton(Categories.Load(SeedFile.DefaultFolder));
+builder.Services.ConfigureHttpJsonOptions(o => JsonConventions.Apply(o.SerializerOptions));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemResponses>();
+// Unreadable bodies reach ProblemResponses, which names the field, instead of a bare 400.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddAccess(database.AdminKey);
+builder.Services.AddTraceabilityOpenApi();
+
+builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
+builder.Services.AddMarten(o =>
+    {
+        o.DatabaseSchemaName = "traceability";
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
+        // Rich appends give inline projections the stream version, which If-Match is checked against.
+        o.Events.AppendMode = EventAppendMode.Rich;
+        o.AddAccess().AddEnterprises().AddBatches();
+    })
+    .UseNpgsqlDataSource()
+    .UseLightweightSessions()
+    .IntegrateWithWolverine()
+    .ApplyAllDatabaseChangesOnStartup();
+
+builder.Host.UseWolverine(o =>
+{
+    o.UseRuntimeCompilation();
+    // Every handler that touches the Marten session commits in one transaction, outbox included.
+    o.Policies.AutoApplyTransactions();
+    o.Durability.Mode = database.Embedded is not null ? DurabilityMode.Solo : DurabilityMode.Balanced;
+});
+
 var app = builder.Build();
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapSwagger().AllowAnonymous();
+app.UseSwaggerUI();
+app.MapAccess();
+app.MapEnterprises();
+app.MapBatches();
+
+if (database.Embedded is { } embedded)
+    app.Lifetime.ApplicationStopped.Register(embedded.Stop);
+try
+{
+    return await app.RunJasperFxCommands(args);
+}
+finally
+{
+    database.Embedded?.Stop();
+}
+
+public partial class Program;

@@ -1,0 +1,40 @@
+using Marten;
+using Microsoft.AspNetCore.Authentication;
+using Traceability.Access.Issuing;
+using Traceability.Access.Revoking;
+using Traceability.Requests;
+
+namespace Traceability.Access;
+
+public static class AccessModule
+{
+    public static StoreOptions AddAccess(this StoreOptions options)
+    {
+        options.Schema.For<ApiKey>();
+        options.Schema.For<IdempotentResponse>().Identity(r => r.Id);
+        return options;
+    }
+
+    public static IServiceCollection AddAccess(this IServiceCollection services, string? adminKey)
+    {
+        services.AddSingleton(new AdminKey(adminKey));
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.Enterprise, p => p.RequireRole(Roles.Enterprise).RequireClaim(Caller.EnterpriseClaim))
+            .AddPolicy(Roles.Regulator, p => p.RequireRole(Roles.Regulator))
+            .AddPolicy(Roles.Statistician, p => p.RequireRole(Roles.Statistician))
+            .AddPolicy(Roles.BatchReaders, p => p.RequireRole(Roles.Enterprise, Roles.Regulator, Roles.Statistician))
+            // An endpoint that forgets to say who may call it is closed, not open.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+        return services;
+    }
+
+    public static void MapAccess(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/api/api-keys").WithTags("API keys");
+        keys.MapIssueApiKey();
+        keys.MapRevokeApiKey();
+    }
+}

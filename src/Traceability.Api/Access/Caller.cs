@@ -1,0 +1,47 @@
+using System.Security.Claims;
+
+namespace Traceability.Access;
+
+/// <summary>The authenticated caller of a request, read from the claims the key handler set.</summary>
+public sealed record Caller(string Role, string KeyId, string? EnterpriseId, string? City)
+{
+    public const string EnterpriseClaim = "enterprise";
+    public const string CityClaim = "city";
+    public const string KeyClaim = "key";
+
+    public static Caller From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(ClaimTypes.Role) ?? "",
+        user.FindFirstValue(KeyClaim) ?? "",
+        user.FindFirstValue(EnterpriseClaim),
+        user.FindFirstValue(CityClaim));
+
+    public bool IsEnterprise => Role == Roles.Enterprise;
+    public bool IsRegulator => Role == Roles.Regulator;
+    public bool IsStatistician => Role == Roles.Statistician;
+
+    /// <summary>Idempotency keys are scoped per caller, so two callers can never see each other's replays.</summary>
+    public string Scope => EnterpriseId is not null ? $"enterprise:{EnterpriseId}" : $"key:{KeyId}";
+}
+
+/// <summary>Role names as claims carry them, and the authorization policies built on them.</summary>
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Enterprise = "enterprise";
+    public const string Regulator = "regulator";
+    public const string Statistician = "statistician";
+
+    /// <summary>Policy: enterprises, regulators and statisticians (each then sees only its share).</summary>
+    public const string BatchReaders = "batch-readers";
+
+    /// <summary>Plain-language statement of who a policy admits, for the API description.</summary>
+    public static string Describe(string policy) => policy switch
+    {
+        Admin => "the administrator key",
+        Enterprise => "an enterprise key",
+        Regulator => "a regulator key",
+        Statistician => "a statistician key",
+        BatchReaders => "an enterprise key (batches it held or is sent), a regulator key (batches that touched its city, or all if national), a statistician key",
+        _ => policy,
+    };
+}

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Access;
+using Traceability.Enterprises;
+using Traceability.ReferenceData;
+using Traceability.Requests;
+using Wolverine;
+
+namespace Traceability.Batches.Dispatching;
+
+/// <summary>Body of POST /api/batches/{id}/dispatches.</summary>
+/// <param name="To">Unified social credit code of the addressee.</param>
+/// <param name="MassKg">Mass handed over (the whole batch), in kilograms.</param>
+/// <param name="OccurredAt">When the batch left (ISO 8601 instant).</param>
+/// <param name="VehiclePlate">Plate of the transport vehicle, e.g. 苏B12345.</param>
+public sealed record DispatchBatchRequest(string? To, decimal? MassKg, Instant? OccurredAt, string? VehiclePlate);
+
+public sealed record DispatchBatch(
+    Guid BatchId, Guid ManifestId, string From, string To, Mass MassKg, Instant OccurredAt, string? VehiclePlate,
+    long? ExpectedVersion, IdempotencyKey? Idempotency);
+
+public sealed record BatchDispatchedResponse(Guid ManifestId, string ManifestNumber, Guid BatchId, string To, Mass MassKg, long Version);
+
+public static partial class DispatchBatchDecision
+{
+    public static (DispatchBatch? Command, Refusal? Refusal) Validate(Guid batchId, DispatchBatchRequest request, string from, long? expectedVersion)
+    {
+        var errors = new FieldErrors().Require(request.To, "to").Require(request.MassKg, "massKg").Require(request.OccurredAt, "occurredAt");
+        if (request.To is { Length: > 0 } to && SocialCreditCode.Check(to) is { } codeRule) errors.Add("to", codeRule);
+        if (request.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
+        if (request.VehiclePlate is { } plate && !VehiclePlate().IsMatch(plate))
+            errors.Add("vehiclePlate", "must be a Chinese plate: province character, letter, then 5 or 6 letters or digits (e.g. 苏B12345, 豫AD12345)");
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new DispatchBatch(batchId, Guid.CreateVersion7(), from, request.To!, new Mass(request.MassKg!.Value), request.OccurredAt!.Value,
+                request.VehiclePlate, expectedVersion, null), null);
+    }
+
+    public static Decision Decide(Batch batch, DispatchBatch command, Enterprise? addressee, Instant now, TraceabilityOptions options)
+    {
+        if (batch.OpenManifest is { } open)
+            return Refusal.Conflict($"The batch is in transit to {open.To} under manifest {open.ManifestNumber}; a batch has one open dispatch at a time.");
+        if (batch.Holder != command.From)
+            return Refusal.Forbidden($"Only the current holder {batch.Holder} may dispatch this batch.");
+        if (addressee is null) return Refusal.Invalid("to", $"no enterprise {command.To} is registered");
+        if (addressee.Id == command.From) return Refusal.Invalid("to", "must be another enterprise than the holder");
+        if (!addressee.Roles.Any(r => r != EnterpriseRoles.Generator))
+            return Refusal.Forbidden($"to: enterprise {addressee.Id} is registered only as a generator and may not receive waste.");
+        if (command.MassKg.PercentOff(batch.MassKg) > options.ReceiptTolerancePercent)
+            return Refusal.Invalid("massKg", $"a dispatch hands over the whole batch, which holds {batch.MassKg}; {command.MassKg} is more than {options.ReceiptTolerancePercent}% off");
+        if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
+            return Refusal.Invalid("occurredAt", rule);
+
+        return Decision.Of(new BatchDispatched(batch.Id, command.ManifestId, ManifestNumber(command, batch), command.From, addressee.Id, addressee.City,
+            command.MassKg, command.VehiclePlate, command.OccurredAt));
+    }
+
+    /// <summary>TM-{China date}-{city of origin}-{8 hex of the manifest id}: readable on paper, unique through the id.</summary>
+    static string ManifestNumber(DispatchBatch command, Batch batch) =>
+        $"TM-{ChinaTime.DateOf(command.OccurredAt):yyyyMMdd}-{batch.City}-{command.ManifestId.ToString("N")[^8..].ToUpperInvariant()}";
+
+    [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$")]
+    private static partial Regex VehiclePlate();
+}
+
+public static class DispatchBatchEndpoint
+{
+    public static void MapDispatchBatch(this RouteGroupBuilder batches) =>
+        batches.MapPost("/{id:guid}/dispatches", Handle)
+            .WithName("DispatchBatch")
+            .WithSummary("Dispatch a batch to another enterprise")
+            .WithDescription("The current holder hands the whole batch over under a new transfer manifest. One open dispatch per batch. Accepts Idempotency-Key and If-Match: <version>.")
+            .RequireAuthorization(Roles.Enterprise)
+            .Produces<BatchDispatchedResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    static async Task<IResult> Handle(Guid id, DispatchBatchRequest request, HttpContext http, IMessageBus bus)
+    {
+        var (expected, ifMatch) = IfMatch.From(http);
+        if (ifMatch is not null) return ifMatch.ToResult();
+        var (command, refusal) = DispatchBatchDecision.Validate(id, request, Caller.From(http.User).EnterpriseId!, expected);
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, $"dispatch:{id}", request, key => command! with { Idempotency = key });
+    }
+}
+
+public static class DispatchBatchHandler
+{
+    public static async Task<WriteOutcome> Handle(
+        DispatchBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
+        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.From, command.ExpectedVersion, ct);
+        if (refusal is not null) return refusal;
+        var batch = stream!.Aggregate!;
+        var now = clock.GetCurrentInstant();
+        var decision = DispatchBatchDecision.Decide(batch, command, await session.LoadAsync<Enterprise>(command.To, ct), now, options.Value);
+        if (decision.Refusal is not null) return decision.Refusal;
+
+        stream.AppendMany(decision.Events);
+        var dispatched = (BatchDispatched)decision.Events[0];
+        var outcome = WriteOutcome.Created(
+            new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, batch.Id, dispatched.To, dispatched.MassKg, batch.Version + decision.Events.Count),
+            $"/api/batches/{batch.Id}");
+        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
+        return outcome;
+    }
+}

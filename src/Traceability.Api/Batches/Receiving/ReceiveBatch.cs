@@ -1,0 +1,103 @@
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Access;
+using Traceability.Enterprises;
+using Traceability.Requests;
+using Wolverine;
+
+namespace Traceability.Batches.Receiving;
+
+/// <summary>Body of POST /api/batches/{id}/dispatches/{manifestId}/receipt.</summary>
+/// <param name="MassKg">Mass weighed at arrival, in kilograms.</param>
+/// <param name="OccurredAt">When the batch was received (ISO 8601 instant).</param>
+public sealed record ReceiveBatchRequest(decimal? MassKg, Instant? OccurredAt);
+
+public sealed record ReceiveBatch(
+    Guid BatchId, Guid ManifestId, string By, Mass MassKg, Instant OccurredAt, long? ExpectedVersion, IdempotencyKey? Idempotency);
+
+public sealed record BatchReceivedResponse(Guid BatchId, Guid ManifestId, string Holder, Mass MassKg, bool Discrepancy, Mass? DifferenceKg, long Version);
+
+public static class ReceiveBatchDecision
+{
+    public static (ReceiveBatch? Command, Refusal? Refusal) Validate(Guid batchId, Guid manifestId, ReceiveBatchRequest request, string by, long? expectedVersion)
+    {
+        var errors = new FieldErrors().Require(request.MassKg, "massKg").Require(request.OccurredAt, "occurredAt");
+        if (request.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new ReceiveBatch(batchId, manifestId, by, new Mass(request.MassKg!.Value), request.OccurredAt!.Value, expectedVersion, null), null);
+    }
+
+    /// <summary>
+    /// Custody passes to the addressee and the batch takes the weighed mass. A weighed mass further from
+    /// the dispatched mass than the tolerance also records a discrepancy, so the loss or gain in transit stays visible.
+    /// </summary>
+    public static Decision Decide(Batch batch, ReceiveBatch command, Enterprise receiver, Instant now, TraceabilityOptions options)
+    {
+        if (batch.OpenManifest is not { } manifest)
+            return Refusal.Conflict("The batch has no open dispatch; its manifest was already received or rejected.");
+        if (manifest.ManifestId != command.ManifestId)
+            return Refusal.NotFound($"Manifest {command.ManifestId} is not the batch's open dispatch.");
+        if (manifest.To != command.By)
+            return Refusal.Forbidden($"Only the addressee {manifest.To} may confirm receipt of manifest {manifest.ManifestNumber}.");
+        if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
+            return Refusal.Invalid("occurredAt", rule);
+
+        var received = new BatchReceived(batch.Id, manifest.ManifestId, command.By, receiver.City, command.MassKg, command.OccurredAt);
+        if (command.MassKg.PercentOff(manifest.MassKg) <= options.ReceiptTolerancePercent) return Decision.Of(received);
+        return Decision.Of(received, new ReceiptDiscrepancyRecorded(batch.Id, manifest.ManifestId, command.By, manifest.MassKg, command.MassKg,
+            command.MassKg - manifest.MassKg, options.ReceiptTolerancePercent, command.OccurredAt));
+    }
+}
+
+public static class ReceiveBatchEndpoint
+{
+    public static void MapReceiveBatch(this RouteGroupBuilder batches) =>
+        batches.MapPost("/{id:guid}/dispatches/{manifestId:guid}/receipt", Handle)
+            .WithName("ReceiveBatch")
+            .WithSummary("Confirm receipt of a dispatched batch")
+            .WithDescription("The addressee confirms receipt with the weighed mass; custody passes to it. A weighed mass beyond the tolerance (default 1%) of the dispatched mass also records a discrepancy. Accepts Idempotency-Key and If-Match: <version>.")
+            .RequireAuthorization(Roles.Enterprise)
+            .Produces<BatchReceivedResponse>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    static async Task<IResult> Handle(Guid id, Guid manifestId, ReceiveBatchRequest request, HttpContext http, IMessageBus bus)
+    {
+        var (expected, ifMatch) = IfMatch.From(http);
+        if (ifMatch is not null) return ifMatch.ToResult();
+        var (command, refusal) = ReceiveBatchDecision.Validate(id, manifestId, request, Caller.From(http.User).EnterpriseId!, expected);
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, $"receive:{id}:{manifestId}", request, key => command! with { Idempotency = key });
+    }
+}
+
+public static class ReceiveBatchHandler
+{
+    public static async Task<WriteOutcome> Handle(
+        ReceiveBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
+        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.By, command.ExpectedVersion, ct);
+        if (refusal is not null) return refusal;
+        var receiver = await session.LoadAsync<Enterprise>(command.By, ct);
+        if (receiver is null) return Refusal.Forbidden($"The calling key's enterprise {command.By} is not registered.");
+        var batch = stream!.Aggregate!;
+        var now = clock.GetCurrentInstant();
+        var decision = ReceiveBatchDecision.Decide(batch, command, receiver, now, options.Value);
+        if (decision.Refusal is not null) return decision.Refusal;
+
+        stream.AppendMany(decision.Events);
+        var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
+        var outcome = WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
+            discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
+        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
+        return outcome;
+    }
+}

@@ -1,0 +1,93 @@
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Access;
+using Traceability.Requests;
+using Wolverine;
+
+namespace Traceability.Batches.Rejecting;
+
+/// <summary>Body of POST /api/batches/{id}/dispatches/{manifestId}/rejection.</summary>
+/// <param name="Reason">Why the addressee refuses the batch.</param>
+/// <param name="OccurredAt">When it was refused; the server's clock when omitted.</param>
+public sealed record RejectDispatchRequest(string? Reason, Instant? OccurredAt);
+
+public sealed record RejectDispatch(
+    Guid BatchId, Guid ManifestId, string By, string Reason, Instant? OccurredAt, long? ExpectedVersion, IdempotencyKey? Idempotency);
+
+public sealed record DispatchRejectedResponse(Guid BatchId, Guid ManifestId, string Holder, long Version);
+
+public static class RejectDispatchDecision
+{
+    public const int MaxReasonLength = 500;
+
+    public static (RejectDispatch? Command, Refusal? Refusal) Validate(Guid batchId, Guid manifestId, RejectDispatchRequest request, string by, long? expectedVersion)
+    {
+        var errors = new FieldErrors().Require(request.Reason, "reason");
+        if (request.Reason is { Length: > MaxReasonLength }) errors.Add("reason", $"must be at most {MaxReasonLength} characters");
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new RejectDispatch(batchId, manifestId, by, request.Reason!.Trim(), request.OccurredAt, expectedVersion, null), null);
+    }
+
+    public static Decision Decide(Batch batch, RejectDispatch command, Instant now, TraceabilityOptions options)
+    {
+        if (batch.OpenManifest is not { } manifest)
+            return Refusal.Conflict("The batch has no open dispatch; its manifest was already received or rejected.");
+        if (manifest.ManifestId != command.ManifestId)
+            return Refusal.NotFound($"Manifest {command.ManifestId} is not the batch's open dispatch.");
+        if (manifest.To != command.By)
+            return Refusal.Forbidden($"Only the addressee {manifest.To} may reject manifest {manifest.ManifestNumber}.");
+        var occurredAt = command.OccurredAt ?? now;
+        if (ReportedMoment.Check(occurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
+            return Refusal.Invalid("occurredAt", rule);
+        return Decision.Of(new DispatchRejected(batch.Id, manifest.ManifestId, command.By, command.Reason, occurredAt));
+    }
+}
+
+public static class RejectDispatchEndpoint
+{
+    public static void MapRejectDispatch(this RouteGroupBuilder batches) =>
+        batches.MapPost("/{id:guid}/dispatches/{manifestId:guid}/rejection", Handle)
+            .WithName("RejectDispatch")
+            .WithSummary("Refuse a dispatched batch")
+            .WithDescription("The addressee refuses the batch with a reason; custody stays with the sender, who may dispatch it again. Accepts Idempotency-Key and If-Match: <version>.")
+            .RequireAuthorization(Roles.Enterprise)
+            .Produces<DispatchRejectedResponse>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    static async Task<IResult> Handle(Guid id, Guid manifestId, RejectDispatchRequest request, HttpContext http, IMessageBus bus)
+    {
+        var (expected, ifMatch) = IfMatch.From(http);
+        if (ifMatch is not null) return ifMatch.ToResult();
+        var (command, refusal) = RejectDispatchDecision.Validate(id, manifestId, request, Caller.From(http.User).EnterpriseId!, expected);
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, $"reject:{id}:{manifestId}", request, key => command! with { Idempotency = key });
+    }
+}
+
+public static class RejectDispatchHandler
+{
+    public static async Task<WriteOutcome> Handle(
+        RejectDispatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
+        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.By, command.ExpectedVersion, ct);
+        if (refusal is not null) return refusal;
+        var batch = stream!.Aggregate!;
+        var now = clock.GetCurrentInstant();
+        var decision = RejectDispatchDecision.Decide(batch, command, now, options.Value);
+        if (decision.Refusal is not null) return decision.Refusal;
+
+        stream.AppendMany(decision.Events);
+        var outcome = WriteOutcome.Ok(new DispatchRejectedResponse(batch.Id, command.ManifestId, batch.Holder, batch.Version + decision.Events.Count));
+        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
+        return outcome;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+using NodaTime;
+using Swashbuckle.AspNetCore.SwaggerGen;
+using Traceability.Access;
+using Traceability.Batches;
+
+namespace Traceability.Hosting;
+
+public static class OpenApi
+{
+    public static IServiceCollection AddTraceabilityOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Traceability",
+                Version = "v1",
+                Description = "Event-sourced material-flow traceability for waste recycling: batches, custody, manifests. Authenticate with 'Authorization: Bearer <key>'.",
+            });
+            o.MapType<Instant>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
+            o.MapType<LocalDate>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" });
+            o.MapType<Mass>(() => new OpenApiSchema { Type = JsonSchemaType.Number, Format = "decimal", Description = "kilograms" });
+            o.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key issued by POST /api/api-keys, or the administrator key.",
+            });
+            o.OperationFilter<WhoMayCall>();
+            o.SupportNonNullableReferenceTypes();
+            var xml = Path.Combine(AppContext.BaseDirectory, "Traceability.Api.xml");
+            if (File.Exists(xml)) o.IncludeXmlComments(xml);
+        });
+        return services;
+    }
+
+    /// <summary>Writes each endpoint's caller rule into its description and declares 401/403.</summary>
+    sealed class WhoMayCall : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var policy = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().FirstOrDefault()?.Policy;
+            if (policy is null) return;
+            operation.Description = $"{operation.Description}\n\nWho may call: {Roles.Describe(policy)}.".TrimStart();
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No key, or a key that is unknown or revoked." });
+            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not call this endpoint." });
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] });
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using JasperFx;
+using JasperFx.Events;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using System.Text.Json;
+
+namespace Traceability.Hosting;
+
+/// <summary>
+/// The one place exceptions become problem responses: a lost race on a stream or a key is a 409,
+/// a body that is not the JSON the endpoint takes is a 400 naming the path. Anything else is a bug (500).
+/// </summary>
+public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<ProblemResponses> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Classify(exception);
+        if (problem is null) return false;
+        logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static ProblemDetails? Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
+                    or DocumentAlreadyExistsException or StreamLockedException:
+                    return Conflict("Another write to the same record was committed first; read it again and retry.");
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:
+                    return Conflict($"Another write to the same record was committed first ({pg.ConstraintName}); read it again and retry.");
+                case BadHttpRequestException bad:
+                    return new ProblemDetails
+                    {
+                        Status = StatusCodes.Status400BadRequest,
+                        Title = "The request body could not be read.",
+                        Detail = bad.InnerException is JsonException inner ? Describe(inner) : bad.Message,
+                    };
+                case JsonException json:
+                    return new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "The request body could not be read.", Detail = Describe(json) };
+            }
+        }
+        return null;
+    }
+
+    static ProblemDetails Conflict(string detail) =>
+        new() { Status = StatusCodes.Status409Conflict, Title = "Conflict with a concurrent write.", Detail = detail };
+
+    static string Describe(JsonException json)
+    {
+        var field = json.Path is { Length: > 2 } path ? path[2..] : null; // "$.massKg" -> "massKg"
+        return field is null
+            ? $"The body is not valid JSON: {json.Message}"
+            : $"{field}: has the wrong type or format ({json.Message.Split(" Path:")[0]})";
+    }
+}
