@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Traceability.Hosting;
+using Wolverine;
+
+namespace Traceability.Tests.Hosting;
+
+/// <summary>The real service, through the real ASP.NET pipeline, on the test run's PostgreSQL; one per collection.</summary>
+public sealed class ApiFixture : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-for-the-throwaway-cluster";
+
+    public static readonly JsonSerializerOptions Json = JsonConventions.Apply(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public ApiFixture()
+    {
+        // Program reads these before the host is built, so they are process settings, not test-host settings.
+        Environment.SetEnvironmentVariable("TRACEABILITY_DB", TestCluster.ConnectionString);
+        Environment.SetEnvironmentVariable("TRACEABILITY_ADMIN_KEY", AdminKey);
+        JasperFxEnvironment.AutoStartHost = true;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureTestServices(services => services.UseWolverineSoloMode());
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient Admin() => ClientWithKey(AdminKey);
+
+    public Task ResetAsync() => Services.ResetAllMartenDataAsync();
+
+    /// <summary>Registers an enterprise and issues it a key; returns its code and a client that speaks for it.</summary>
+    public async Task<(string Id, HttpClient Client)> EnterpriseAsync(string city, params string[] roles)
+    {
+        var id = TestCodes.SocialCreditCode(city);
+        var admin = Admin();
+        var registered = await admin.PostAsJsonAsync("/api/enterprises", new { id, name = $"Enterprise {id}", city, roles }, Json);
+        registered.EnsureSuccessStatusCode();
+        return (id, ClientWithKey(await IssueKeyAsync(new { role = "enterprise", enterpriseId = id })));
+    }
+
+    public async Task<string> IssueKeyAsync(object body)
+    {
+        var response = await Admin().PostAsJsonAsync("/api/api-keys", body, Json);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+/// <summary>Each integration test starts from empty Marten data.</summary>
+[Collection(ApiCollection.Name)]
+public abstract class ApiTest(ApiFixture api) : IAsyncLifetime
+{
+    protected ApiFixture Api { get; } = api;
+
+    public Task InitializeAsync() => Api.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}

@@ -1,0 +1,29 @@
+using Traceability.Batches;
+using Traceability.Enterprises;
+
+namespace Traceability.Tests.Hosting;
+
+/// <summary>Valid identifiers made fresh for each test, so no test depends on another's data.</summary>
+public static class TestCodes
+{
+    const string CodeAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+    public static string SocialCreditCode(string city)
+    {
+        var tail = string.Concat(Enumerable.Range(0, 9).Select(_ => CodeAlphabet[Random.Shared.Next(CodeAlphabet.Length)]));
+        var first17 = $"91{city}{tail}";
+        return first17 + Traceability.Enterprises.SocialCreditCode.CheckCharacter(first17);
+    }
+
+    public static string Vin()
+    {
+        const string alphabet = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
+        var chars = Enumerable.Range(0, 17).Select(_ => alphabet[Random.Shared.Next(alphabet.Length)]).ToArray();
+        chars[8] = '0';
+        chars[8] = UnitIdentifier.VinCheckDigit(new string(chars));
+        return new string(chars);
+    }
+
+    /// <summary>A GB/T 34014 pack code: manufacturer, P, ternary (E), spec, traceability, date 2025-03-15, serial.</summary>
+    public static string BatteryCode() => $"0CA{"P"}E01{Random.Shared.Next(1_000_000, 9_999_999)}N3F{Random.Shared.Next(1_000_000, 9_999_999)}";
+}
