@@ -192,6 +192,7 @@ public sealed class EmbeddedPostgres : IDisposable
         {
             // A server from an earlier run that was killed before it could stop it: stop it so this run owns it.
             RunServerCommand("pg_ctl", ["stop", "-D", _dataDir, "-m", "fast", "-w", "-t", "60"], throwOnError: false);
+            NpgsqlConnection.ClearAllPools(); // pooled connections to the stopped server are dead
         }
         var pidFile = Path.Combine(_dataDir, "postmaster.pid");
         if (File.Exists(pidFile) && RunServerCommand("pg_ctl", ["status", "-D", _dataDir], throwOnError: false).ExitCode != 0)
