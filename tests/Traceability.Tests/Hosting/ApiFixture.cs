@@ -30,6 +30,12 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureTestServices(services => services.UseWolverineSoloMode());
 
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TestCluster.Remove();
+    }
+
     public HttpClient ClientWithKey(string? key)
     {
         var client = CreateClient();

@@ -19,11 +19,16 @@ public static class TestCluster
 
         var root = Path.Combine(Path.GetTempPath(), $"traceability-tests-{Guid.NewGuid():N}");
         var server = EmbeddedPostgres.Start(root, EmbeddedPostgres.FreePort(), throwaway: true);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            server.Stop();
-            Directory.Delete(root, recursive: true);
-        };
+        // A safety net only: the api collection's fixture removes the cluster when the last test is done.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove();
         return (server.ConnectionString, server, root);
+    }
+
+    /// <summary>Stops the throwaway cluster and deletes its folder; a cluster given by TRACEABILITY_TEST_DB is left alone.</summary>
+    public static void Remove()
+    {
+        if (!Instance.IsValueCreated || Instance.Value.Server is not { } server) return;
+        server.Stop();
+        if (Directory.Exists(Instance.Value.Root)) Directory.Delete(Instance.Value.Root, recursive: true);
     }
 }
