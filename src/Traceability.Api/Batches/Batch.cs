@@ -126,6 +126,21 @@ public sealed partial record Batch(
     /// <summary>Enterprises that held it, or to which it is on its way, may see it.</summary>
     public bool IsVisibleTo(string enterpriseId) => Custodians.Contains(enterpriseId) || OpenManifest?.To == enterpriseId;
 
+    /// <summary>
+    /// The open manifest <paramref name="manifestId"/>, if <paramref name="enterpriseId"/> is its addressee: only
+    /// the addressee answers a dispatch, by receipt or rejection.
+    /// </summary>
+    public (OpenManifest? Manifest, Requests.Refusal? Refusal) OpenManifestAddressedTo(Guid manifestId, string enterpriseId, string answer)
+    {
+        if (OpenManifest is not { } manifest)
+            return (null, Requests.Refusal.Conflict("The batch has no open dispatch; its manifest was already received or rejected."));
+        if (manifest.ManifestId != manifestId)
+            return (null, Requests.Refusal.NotFound($"Manifest {manifestId} is not the batch's open dispatch."));
+        if (manifest.To != enterpriseId)
+            return (null, Requests.Refusal.Forbidden($"Only the addressee {manifest.To} may {answer} manifest {manifest.ManifestNumber}."));
+        return (manifest, null);
+    }
+
     /// <summary>A city's regulators see batches generated, held, or on their way there.</summary>
     public bool TouchesCity(string city) => Cities.Contains(city) || OpenManifest?.ToCity == city;
 

@@ -1,26 +1,37 @@
-using Marten;
+using System.Text.Json;
 using JasperFx.Events;
+using Marten;
+using NodaTime;
 using Traceability.Requests;
 
 namespace Traceability.Batches;
 
-/// <summary>Loads a batch stream for a write by an enterprise, keeping the rules every batch write shares.</summary>
+/// <summary>The path every write to an existing batch takes, so the rules it shares are kept in one place.</summary>
 public static class BatchStream
 {
     /// <summary>
-    /// The stream, or a refusal: 404 when the batch does not exist or the caller may not see it (existence is
-    /// not leaked), 409 when If-Match names a version the batch has moved past. Marten re-checks the version
-    /// at commit, so a write that races this one also ends in 409.
+    /// Replays an idempotent retry; otherwise loads the stream (404 when the batch does not exist or the
+    /// caller may not see it, so existence is not leaked; 409 when If-Match names a version the batch has
+    /// moved past), asks the pure decision, appends its events and remembers the response. Marten re-checks
+    /// the version at commit, so a write that races this one also ends in 409.
     /// </summary>
-    public static async Task<(IEventStream<Batch>? Stream, Refusal? Refusal)> FetchAsync(
-        IDocumentSession session, Guid batchId, string enterpriseId, long? expectedVersion, CancellationToken ct)
+    public static async Task<WriteOutcome> WriteAsync(
+        IDocumentSession session, IdempotencyKey? idempotency, Guid batchId, string enterpriseId, long? expectedVersion,
+        Instant now, JsonSerializerOptions json, Func<Batch, Decision> decide, Func<Batch, Decision, WriteOutcome> respond, CancellationToken ct)
     {
+        if (await Idempotency.ReplayAsync(session, idempotency, ct) is { } replay) return replay;
         var stream = await session.Events.FetchForWriting<Batch>(batchId, ct);
         if (stream.Aggregate is not { } batch || !batch.IsVisibleTo(enterpriseId))
-            return (null, Refusal.NotFound($"No batch {batchId} is visible to enterprise {enterpriseId}."));
+            return Refusal.NotFound($"No batch {batchId} is visible to enterprise {enterpriseId}.");
         if (expectedVersion is { } expected && expected != batch.Version)
-            return (null, Refusal.Conflict($"If-Match: the batch is at version {batch.Version}, not {expected}; read it again and retry.", "If-Match"));
-        return (stream, null);
+            return Refusal.Conflict($"If-Match: the batch is at version {batch.Version}, not {expected}; read it again and retry.", "If-Match");
+
+        var decision = decide(batch);
+        if (decision.Refusal is not null) return decision.Refusal;
+        stream.AppendMany(decision.Events);
+        var outcome = respond(batch, decision);
+        Idempotency.Remember(session, idempotency, outcome, now, json);
+        return outcome;
     }
 
     public static IResult NotFoundFor(Guid batchId) => Refusal.NotFound($"No batch {batchId} is visible to this caller.").ToResult();

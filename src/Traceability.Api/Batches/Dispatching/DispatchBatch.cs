@@ -97,20 +97,16 @@ public static class DispatchBatchHandler
     public static async Task<WriteOutcome> Handle(
         DispatchBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
     {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.From, command.ExpectedVersion, ct);
-        if (refusal is not null) return refusal;
-        var batch = stream!.Aggregate!;
         var now = clock.GetCurrentInstant();
-        var decision = DispatchBatchDecision.Decide(batch, command, await session.LoadAsync<Enterprise>(command.To, ct), now, options.Value);
-        if (decision.Refusal is not null) return decision.Refusal;
-
-        stream.AppendMany(decision.Events);
-        var dispatched = (BatchDispatched)decision.Events[0];
-        var outcome = WriteOutcome.Created(
-            new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, batch.Id, dispatched.To, dispatched.MassKg, batch.Version + decision.Events.Count),
-            $"/api/batches/{batch.Id}");
-        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
-        return outcome;
+        var addressee = await session.LoadAsync<Enterprise>(command.To, ct);
+        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.From, command.ExpectedVersion, now, json.Value.SerializerOptions,
+            batch => DispatchBatchDecision.Decide(batch, command, addressee, now, options.Value),
+            (batch, decision) =>
+            {
+                var dispatched = (BatchDispatched)decision.Events[0];
+                return WriteOutcome.Created(
+                    new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, batch.Id, dispatched.To, dispatched.MassKg, batch.Version + decision.Events.Count),
+                    $"/api/batches/{batch.Id}");
+            }, ct);
     }
 }

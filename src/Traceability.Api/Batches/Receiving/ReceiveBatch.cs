@@ -36,12 +36,8 @@ public static class ReceiveBatchDecision
     /// </summary>
     public static Decision Decide(Batch batch, ReceiveBatch command, Enterprise receiver, Instant now, TraceabilityOptions options)
     {
-        if (batch.OpenManifest is not { } manifest)
-            return Refusal.Conflict("The batch has no open dispatch; its manifest was already received or rejected.");
-        if (manifest.ManifestId != command.ManifestId)
-            return Refusal.NotFound($"Manifest {command.ManifestId} is not the batch's open dispatch.");
-        if (manifest.To != command.By)
-            return Refusal.Forbidden($"Only the addressee {manifest.To} may confirm receipt of manifest {manifest.ManifestNumber}.");
+        var (open, refusal) = batch.OpenManifestAddressedTo(command.ManifestId, command.By, "confirm receipt of");
+        if (open is not { } manifest) return refusal!;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
 
@@ -83,21 +79,16 @@ public static class ReceiveBatchHandler
     public static async Task<WriteOutcome> Handle(
         ReceiveBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
     {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.By, command.ExpectedVersion, ct);
-        if (refusal is not null) return refusal;
         var receiver = await session.LoadAsync<Enterprise>(command.By, ct);
         if (receiver is null) return Refusal.Forbidden($"The calling key's enterprise {command.By} is not registered.");
-        var batch = stream!.Aggregate!;
         var now = clock.GetCurrentInstant();
-        var decision = ReceiveBatchDecision.Decide(batch, command, receiver, now, options.Value);
-        if (decision.Refusal is not null) return decision.Refusal;
-
-        stream.AppendMany(decision.Events);
-        var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
-        var outcome = WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
-            discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
-        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
-        return outcome;
+        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
+            batch => ReceiveBatchDecision.Decide(batch, command, receiver, now, options.Value),
+            (batch, decision) =>
+            {
+                var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
+                return WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
+                    discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
+            }, ct);
     }
 }

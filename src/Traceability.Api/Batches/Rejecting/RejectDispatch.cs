@@ -33,12 +33,8 @@ public static class RejectDispatchDecision
 
     public static Decision Decide(Batch batch, RejectDispatch command, Instant now, TraceabilityOptions options)
     {
-        if (batch.OpenManifest is not { } manifest)
-            return Refusal.Conflict("The batch has no open dispatch; its manifest was already received or rejected.");
-        if (manifest.ManifestId != command.ManifestId)
-            return Refusal.NotFound($"Manifest {command.ManifestId} is not the batch's open dispatch.");
-        if (manifest.To != command.By)
-            return Refusal.Forbidden($"Only the addressee {manifest.To} may reject manifest {manifest.ManifestNumber}.");
+        var (open, refusal) = batch.OpenManifestAddressedTo(command.ManifestId, command.By, "reject");
+        if (open is not { } manifest) return refusal!;
         var occurredAt = command.OccurredAt ?? now;
         if (ReportedMoment.Check(occurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
@@ -77,17 +73,9 @@ public static class RejectDispatchHandler
     public static async Task<WriteOutcome> Handle(
         RejectDispatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
     {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        var (stream, refusal) = await BatchStream.FetchAsync(session, command.BatchId, command.By, command.ExpectedVersion, ct);
-        if (refusal is not null) return refusal;
-        var batch = stream!.Aggregate!;
         var now = clock.GetCurrentInstant();
-        var decision = RejectDispatchDecision.Decide(batch, command, now, options.Value);
-        if (decision.Refusal is not null) return decision.Refusal;
-
-        stream.AppendMany(decision.Events);
-        var outcome = WriteOutcome.Ok(new DispatchRejectedResponse(batch.Id, command.ManifestId, batch.Holder, batch.Version + decision.Events.Count));
-        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
-        return outcome;
+        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
+            batch => RejectDispatchDecision.Decide(batch, command, now, options.Value),
+            (batch, decision) => WriteOutcome.Ok(new DispatchRejectedResponse(batch.Id, command.ManifestId, batch.Holder, batch.Version + decision.Events.Count)), ct);
     }
 }
