@@ -7,6 +7,7 @@ using Traceability.Access;
 using Traceability.Batches;
 using Traceability.Enterprises;
 using Traceability.Hosting;
+using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Weasel.Core;
 using Wolverine;
@@ -45,7 +46,7 @@ builder.Services.AddMarten(o =>
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
         // Rich appends give inline projections the stream version, which If-Match is checked against.
         o.Events.AppendMode = EventAppendMode.Rich;
-        o.AddAccess().AddEnterprises().AddBatches();
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches();
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
@@ -69,6 +70,7 @@ app.MapSwagger().AllowAnonymous();
 app.UseSwaggerUI();
 app.MapAccess();
 app.MapEnterprises();
+app.MapLicensing();
 app.MapBatches();
 
 if (database.Embedded is { } embedded)

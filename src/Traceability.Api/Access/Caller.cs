@@ -34,6 +34,12 @@ public static class Roles
     /// <summary>Policy: enterprises, regulators and statisticians (each then sees only its share).</summary>
     public const string BatchReaders = "batch-readers";
 
+    /// <summary>Policy: the administrator and regulators (a city's regulators for their city's enterprises).</summary>
+    public const string LicenceKeepers = "licence-keepers";
+
+    /// <summary>Policy: licence keepers, and an enterprise for its own licences.</summary>
+    public const string LicenceReaders = "licence-readers";
+
     /// <summary>Plain-language statement of who a policy admits, for the API description.</summary>
     public static string Describe(string policy) => policy switch
     {
@@ -42,6 +48,8 @@ public static class Roles
         Regulator => "a regulator key",
         Statistician => "a statistician key",
         BatchReaders => "an enterprise key (batches it held or is sent), a regulator key (batches that touched its city, or all if national), a statistician key",
+        LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
+        LicenceReaders => "the administrator key, a regulator key, an enterprise key (its own licences)",
         _ => policy,
     };
 }

@@ -17,7 +17,8 @@ public static class BatchStream
     /// </summary>
     public static async Task<WriteOutcome> WriteAsync(
         IDocumentSession session, IdempotencyKey? idempotency, Guid batchId, string enterpriseId, long? expectedVersion,
-        Instant now, JsonSerializerOptions json, Func<Batch, Decision> decide, Func<Batch, Decision, WriteOutcome> respond, CancellationToken ct)
+        Instant now, JsonSerializerOptions json, Func<Batch, Decision> decide, Func<Batch, Decision, WriteOutcome> respond, CancellationToken ct,
+        HeldIdentifiers? identifiers = null)
     {
         if (await Idempotency.ReplayAsync(session, idempotency, ct) is { } replay) return replay;
         var stream = await session.Events.FetchForWriting<Batch>(batchId, ct);
@@ -29,9 +30,20 @@ public static class BatchStream
         var decision = decide(batch);
         if (decision.Refusal is not null) return decision.Refusal;
         stream.AppendMany(decision.Events);
+        StartChildren(session, decision, identifiers ?? HeldIdentifiers.None);
         var outcome = respond(batch, decision);
         Idempotency.Remember(session, idempotency, outcome, now, json);
         return outcome;
+    }
+
+    /// <summary>Each child of a transformation is a stream of its own, starting with the event that names its parents.</summary>
+    public static void StartChildren(IDocumentSession session, Decision decision, HeldIdentifiers identifiers)
+    {
+        foreach (var child in decision.Children)
+        {
+            session.Events.StartStream<Batch>(child.BatchId, child);
+            if (child.Identifier is { } identifier) identifiers.Claim(session, identifier, child.BatchId);
+        }
     }
 
     public static IResult NotFoundFor(Guid batchId) => Refusal.NotFound($"No batch {batchId} is visible to this caller.").ToResult();

@@ -1,10 +1,16 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Traceability.Batches.Correcting;
+using Traceability.Batches.Dismantling;
 using Traceability.Batches.Dispatching;
+using Traceability.Batches.Fates;
+using Traceability.Batches.Merging;
 using Traceability.Batches.Reading;
 using Traceability.Batches.Receiving;
 using Traceability.Batches.Registering;
 using Traceability.Batches.Rejecting;
+using Traceability.Batches.Sorting;
+using Traceability.Batches.Splitting;
 
 namespace Traceability.Batches;
 
@@ -13,9 +19,11 @@ public static class BatchesModule
     public static StoreOptions AddBatches(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(BatchGenerated), typeof(BatchDispatched), typeof(BatchReceived),
-            typeof(ReceiptDiscrepancyRecorded), typeof(DispatchRejected)]);
+            typeof(ReceiptDiscrepancyRecorded), typeof(DispatchRejected), typeof(BatchDerived), typeof(BatchSorted), typeof(BatchDismantled),
+            typeof(BatchSplit), typeof(BatchMerged), typeof(FateRecorded), typeof(FigureCorrected)]);
         // Inline: the state a write decides on and the state a read returns are the same committed document.
         options.Projections.Snapshot<Batch>(SnapshotLifecycle.Inline);
+        options.Schema.For<IdentifierClaim>();
         return options;
     }
 
@@ -26,6 +34,12 @@ public static class BatchesModule
         batches.MapDispatchBatch();
         batches.MapReceiveBatch();
         batches.MapRejectDispatch();
+        batches.MapSortBatch();
+        batches.MapDismantleBatch();
+        batches.MapSplitBatch();
+        batches.MapMergeBatches();
+        batches.MapRecordFate();
+        batches.MapCorrectFigure();
         batches.MapReadBatch();
     }
 }

@@ -3,10 +3,14 @@ using Traceability.Requests;
 
 namespace Traceability.Batches;
 
-/// <summary>What a pure decision returns: the events to append, or why not.</summary>
+/// <summary>What a pure decision returns: the events to append, and the new batches it starts (each with its first event); or why not.</summary>
 public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal)
 {
+    public IReadOnlyList<BatchDerived> Children { get; init; } = [];
+
     public static Decision Of(params object[] events) => new(events, null);
+
+    public Decision Starting(IReadOnlyList<BatchDerived> children) => this with { Children = children };
 
     public static implicit operator Decision(Refusal refusal) => new([], refusal);
 }
@@ -21,6 +25,17 @@ public sealed class TraceabilityOptions
     public int MaxFutureSkewMinutes { get; set; } = 5;
 
     public Duration MaxFutureSkew => Duration.FromMinutes(MaxFutureSkewMinutes);
+
+    /// <summary>Outputs plus declared losses of a transformation may differ from its input by this much.</summary>
+    public decimal MassBalanceTolerancePercent { get; set; } = 0.5m;
+
+    /// <summary>
+    /// Every waste category needs a licence to be received or treated. Off, only hazardous waste and power
+    /// batteries do (the two the law never lets in without one).
+    /// </summary>
+    public bool RequireLicencesForAllWaste { get; set; } = true;
+
+    public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste);
 }
 
 /// <summary>The rule every reported moment keeps: not in the future, not before what it follows.</summary>

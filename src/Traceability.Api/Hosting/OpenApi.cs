@@ -30,11 +30,30 @@ public static class OpenApi
                 Description = "An API key issued by POST /api/api-keys, or the administrator key.",
             });
             o.OperationFilter<WhoMayCall>();
+            o.OperationFilter<RequestExamples>();
             o.SupportNonNullableReferenceTypes();
             var xml = Path.Combine(AppContext.BaseDirectory, "Traceability.Api.xml");
             if (File.Exists(xml)) o.IncludeXmlComments(xml);
         });
         return services;
+    }
+
+    /// <summary>
+    /// Shows schemas/api/examples/{operation in kebab case}.json as the request example. The same files are
+    /// checked against their JSON Schema and the service's own validation by the contract tests, so the
+    /// example in Swagger is one the service accepts.
+    /// </summary>
+    sealed class RequestExamples : IOperationFilter
+    {
+        static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "schemas", "api", "examples");
+
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.OperationId is not { } id || operation.RequestBody?.Content is not { } content) return;
+            var file = Path.Combine(Folder, $"{System.Text.RegularExpressions.Regex.Replace(id, "(?<!^)([A-Z])", "-$1").ToLowerInvariant()}.json");
+            if (!File.Exists(file) || !content.TryGetValue("application/json", out var found) || found is not OpenApiMediaType media) return;
+            media.Example = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file));
+        }
     }
 
     /// <summary>Writes each endpoint's caller rule into its description and declares 401/403.</summary>

@@ -13,6 +13,29 @@ public enum IdentifierKind
     [JsonStringEnumMemberName("battery-code")] BatteryCode,
 }
 
+/// <summary>The ends waste comes to (the policy's reuse, material recycling, energy recovery, disposal).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Fate>))]
+public enum Fate
+{
+    /// <summary>Second-hand sale or use as it is (再利用).</summary>
+    [JsonStringEnumMemberName("reuse")] Reuse,
+    /// <summary>Restored to as-new by a certified remanufacturer (再制造).</summary>
+    [JsonStringEnumMemberName("remanufacture")] Remanufacture,
+    /// <summary>Battery packs and modules put to a second, less demanding use such as energy storage (梯次利用).</summary>
+    [JsonStringEnumMemberName("cascade-use")] CascadeUse,
+    /// <summary>Material recycling (再生利用); its outputs are new batches.</summary>
+    [JsonStringEnumMemberName("recycling")] Recycling,
+    /// <summary>Incineration or co-processing with energy recovery.</summary>
+    [JsonStringEnumMemberName("energy-recovery")] EnergyRecovery,
+    /// <summary>Landfill or incineration without recovery.</summary>
+    [JsonStringEnumMemberName("disposal")] Disposal,
+}
+
+/// <summary>One waste or secondary-material category of seeds/categories.json.</summary>
+/// <param name="NationalListCode">Hazardous waste: its code in the National Hazardous Waste List (HW01-HW50).</param>
+/// <param name="BatteryProductType">Battery codes: the GB/T 34014 product-type letter (P pack, M module, C cell) a unit's code carries.</param>
+/// <param name="Dismantlable">Units are taken apart into components and materials (vehicles, packs, appliances).</param>
+/// <param name="Fates">The ends a batch of this category may come to.</param>
 public sealed record Category(
     string Code,
     string Group,
@@ -20,21 +43,51 @@ public sealed record Category(
     string NameEn,
     IdentifierKind IdentifierKind,
     bool Hazardous,
-    bool CountsUnits);
+    bool CountsUnits,
+    string? NationalListCode = null,
+    char? BatteryProductType = null,
+    bool Dismantlable = false,
+    IReadOnlyList<Fate>? Fates = null)
+{
+    /// <summary>Secondary materials are products of recycling, sold as goods: no waste licence governs them.</summary>
+    public bool IsProduct => Group == CategoryGroups.SecondaryMaterial;
 
-/// <summary>The closed set of waste categories, from seeds/categories.json.</summary>
+    /// <summary>The law names these two: never accepted by an enterprise without a licence.</summary>
+    public bool AlwaysLicensed => Hazardous || Group == CategoryGroups.PowerBattery;
+
+    public bool Allows(Fate fate) => Fates?.Contains(fate) == true;
+}
+
+public static class CategoryGroups
+{
+    public const string PowerBattery = "power-battery";
+    public const string SecondaryMaterial = "secondary-material";
+}
+
+/// <summary>The closed set of waste categories and their groups, from seeds/categories.json.</summary>
 public sealed class Categories
 {
     readonly Dictionary<string, Category> _byCode;
 
-    public Categories(IEnumerable<Category> categories) => _byCode = categories.ToDictionary(c => c.Code);
+    public Categories(IEnumerable<Category> categories, IEnumerable<string> groups)
+    {
+        _byCode = categories.ToDictionary(c => c.Code);
+        Groups = groups.ToHashSet(StringComparer.Ordinal);
+        if (_byCode.Values.FirstOrDefault(c => !Groups.Contains(c.Group)) is { } stray)
+            throw new InvalidDataException($"Category {stray.Code} names group {stray.Group}, which seeds/categories.json does not list.");
+    }
 
     public Category? Find(string? code) => code is null ? null : _byCode.GetValueOrDefault(code);
 
     public IReadOnlyCollection<Category> All => _byCode.Values;
 
-    public static Categories Load(string seedsFolder) =>
-        new(SeedFile.Read<CategoriesFile>(seedsFolder, "categories.json").Categories);
+    public IReadOnlySet<string> Groups { get; }
 
-    sealed record CategoriesFile(List<Category> Categories);
+    public static Categories Load(string seedsFolder)
+    {
+        var file = SeedFile.Read<CategoriesFile>(seedsFolder, "categories.json");
+        return new(file.Categories, file.Groups);
+    }
+
+    sealed record CategoriesFile(List<Category> Categories, List<string> Groups);
 }

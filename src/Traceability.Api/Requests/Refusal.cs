@@ -6,7 +6,8 @@ namespace Traceability.Requests;
 /// Why a request is refused, as a pure decision states it: the HTTP status, and for bad input the
 /// fields and the rule each one broke. Becomes an RFC 7807 problem response.
 /// </summary>
-public sealed record Refusal(int Status, string Title, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
+public sealed record Refusal(
+    int Status, string Title, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null, IReadOnlyDictionary<string, object>? Extensions = null)
 {
     public static Refusal Invalid(string field, string rule) =>
         new(StatusCodes.Status400BadRequest, "The request is invalid.", $"{field}: {rule}",
@@ -14,7 +15,9 @@ public sealed record Refusal(int Status, string Title, string Detail, IReadOnlyD
 
     public static Refusal NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found.", detail);
 
-    public static Refusal Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "Forbidden.", detail);
+    public static Refusal Forbidden(string detail, string? field = null, string? rule = null) =>
+        new(StatusCodes.Status403Forbidden, "Forbidden.", detail,
+            field is null ? null : new Dictionary<string, string[]> { [field] = [rule ?? detail] });
 
     public static Refusal Conflict(string detail, string? field = null) =>
         new(StatusCodes.Status409Conflict, "Conflict with the current state.", detail,
@@ -24,6 +27,7 @@ public sealed record Refusal(int Status, string Title, string Detail, IReadOnlyD
     {
         var problem = new ProblemDetails { Status = Status, Title = Title, Detail = Detail };
         if (Errors is not null) problem.Extensions["errors"] = Errors;
+        foreach (var (name, value) in Extensions ?? new Dictionary<string, object>()) problem.Extensions[name] = value;
         return problem;
     }
 

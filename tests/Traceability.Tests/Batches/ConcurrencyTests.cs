@@ -11,7 +11,7 @@ public sealed class ConcurrencyTests(ApiFixture api) : ApiTest(api)
     public async Task a_write_with_a_stale_if_match_version_is_a_conflict()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, _) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, _) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         var etag = (await generator.GetAsync($"/api/batches/{id}")).Headers.ETag?.Tag;
         Assert.Equal("\"1\"", etag);
@@ -38,7 +38,7 @@ public sealed class ConcurrencyTests(ApiFixture api) : ApiTest(api)
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
         var addressees = new List<string>();
-        for (var i = 0; i < 6; i++) addressees.Add((await Api.EnterpriseAsync("320700", "recycler")).Id);
+        for (var i = 0; i < 6; i++) addressees.Add((await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle")).Id);
         var id = await RegisterAsync(generator);
 
         var responses = await Task.WhenAll(addressees.Select(to => Dispatch(generator, id, new { to, massKg = 1000m, occurredAt = Dispatched })));

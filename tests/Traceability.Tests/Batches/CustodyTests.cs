@@ -12,7 +12,7 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task a_batch_is_registered_dispatched_received_with_a_discrepancy_and_read_back()
     {
         var (generatorId, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
 
         var registered = await Register(generator, new { category = "construction-waste", massKg = 1000.5m, occurredAt = Generated, externalRef = "WX-001" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
@@ -59,7 +59,7 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task a_weighed_mass_within_the_tolerance_records_no_discrepancy()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator, 1000m);
         var manifest = await DispatchAsync(generator, id, recyclerId);
 
@@ -76,8 +76,8 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task a_rejected_dispatch_leaves_custody_with_the_sender_who_may_dispatch_again()
     {
         var (generatorId, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
-        var (otherId, _) = await Api.EnterpriseAsync("410100", "collector");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
+        var (otherId, _) = await Api.LicensedAsync("410100", "collector", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         var manifest = await DispatchAsync(generator, id, recyclerId);
 
@@ -98,14 +98,14 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task dispatching_a_batch_in_transit_is_a_conflict_and_appends_nothing()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, _) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, _) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         await DispatchAsync(generator, id, recyclerId);
 
         var again = await Dispatch(generator, id, new { to = recyclerId, massKg = 1000m, occurredAt = Dispatched });
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("one open dispatch", (await ProblemAsync(again)).GetProperty("detail").GetString());
+        Assert.Contains("in transit to", (await ProblemAsync(again)).GetProperty("detail").GetString());
         Assert.Equal(2, (await StateAsync(generator, id)).GetProperty("version").GetInt64());
     }
 
@@ -113,8 +113,8 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task receipt_by_someone_other_than_the_addressee_is_refused_and_appends_nothing()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, _) = await Api.EnterpriseAsync("320700", "recycler");
-        var (_, stranger) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, _) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
+        var (_, stranger) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         var manifest = await DispatchAsync(generator, id, recyclerId);
 
@@ -131,7 +131,7 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task only_the_current_holder_may_dispatch()
     {
         var (generatorId, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         var manifest = await DispatchAsync(generator, id, recyclerId);
         Assert.Equal(HttpStatusCode.OK, (await Receive(recycler, id, manifest, 1000m)).StatusCode);
@@ -147,7 +147,7 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     public async Task a_receipt_before_its_dispatch_or_far_in_the_future_is_refused_naming_occurredAt()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
         var manifest = await DispatchAsync(generator, id, recyclerId);
 
@@ -182,15 +182,15 @@ public sealed class CustodyTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
-    public async Task a_dispatch_must_hand_over_the_whole_batch_and_name_a_valid_plate()
+    public async Task a_dispatch_must_hand_over_all_that_remains_and_name_a_valid_plate()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, _) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, _) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var id = await RegisterAsync(generator, 1000m);
 
         var partial = await Dispatch(generator, id, new { to = recyclerId, massKg = 500m, occurredAt = Dispatched });
         Assert.Equal(HttpStatusCode.BadRequest, partial.StatusCode);
-        Assert.Contains("whole batch", await FieldRuleAsync(partial, "massKg"));
+        Assert.Contains("all that remains", await FieldRuleAsync(partial, "massKg"));
 
         var plate = await Dispatch(generator, id, new { to = recyclerId, massKg = 1000m, occurredAt = Dispatched, vehiclePlate = "ABC-123" });
         Assert.Equal(HttpStatusCode.BadRequest, plate.StatusCode);

@@ -6,6 +6,7 @@ using Traceability.Batches.Receiving;
 using Traceability.Batches.Registering;
 using Traceability.Batches.Rejecting;
 using Traceability.Enterprises;
+using Traceability.Licensing;
 using Traceability.ReferenceData;
 
 namespace Traceability.Tests.Batches;
@@ -22,6 +23,7 @@ public sealed class DecisionTests
 
     static readonly Enterprise GeneratorEnterprise = new() { Id = Generator, City = "320200", Roles = [EnterpriseRoles.Generator] };
     static readonly Enterprise RecyclerEnterprise = new() { Id = Recycler, City = "320700", Roles = [EnterpriseRoles.Recycler] };
+    static readonly LicenceBook RecyclerLicences = Given.Licences(Recycler, "weee", Activity.Dismantle);
 
     static Batch Generated(decimal kg = 1000m) => Batch.Create(new BatchGenerated(Guid.CreateVersion7(), "weee", new Mass(kg), null, null, Generator, "320200", null, Day1)) with { Version = 1 };
 
@@ -29,14 +31,14 @@ public sealed class DecisionTests
         new(batch.Id, Guid.CreateVersion7(), Generator, Recycler, new Mass(kg), at ?? Day2, null, null, null);
 
     static Batch InTransit(Batch batch) =>
-        batch.Apply((BatchDispatched)DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, Now, Options).Events[0]);
+        batch.Apply((BatchDispatched)DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Events[0]);
 
     [Fact]
     public void registering_records_the_generator_and_its_city()
     {
         var command = new RegisterBatch(Guid.CreateVersion7(), "weee", new Mass(5m), 2, null, Day1, null, Generator, null);
 
-        var decision = RegisterBatchDecision.Decide(command, GeneratorEnterprise, Now, Options);
+        var decision = RegisterBatchDecision.Decide(command, GeneratorEnterprise, HeldIdentifiers.None, Now, Options);
 
         var generated = Assert.IsType<BatchGenerated>(Assert.Single(decision.Events));
         Assert.Equal(("320200", Generator), (generated.City, generated.Generator));
@@ -47,18 +49,18 @@ public sealed class DecisionTests
     {
         var command = new RegisterBatch(Guid.CreateVersion7(), "weee", new Mass(5m), null, null, Now + Duration.FromMinutes(6), null, Generator, null);
 
-        var decision = RegisterBatchDecision.Decide(command, GeneratorEnterprise, Now, Options);
+        var decision = RegisterBatchDecision.Decide(command, GeneratorEnterprise, HeldIdentifiers.None, Now, Options);
 
         Assert.Equal(400, decision.Refusal?.Status);
         Assert.True(decision.Refusal!.Errors!.ContainsKey("occurredAt"));
         Assert.Empty(decision.Events);
-        Assert.Null(RegisterBatchDecision.Decide(command with { OccurredAt = Now + Duration.FromMinutes(4) }, GeneratorEnterprise, Now, Options).Refusal);
+        Assert.Null(RegisterBatchDecision.Decide(command with { OccurredAt = Now + Duration.FromMinutes(4) }, GeneratorEnterprise, HeldIdentifiers.None, Now, Options).Refusal);
     }
 
     [Fact]
     public void a_battery_code_on_a_vehicle_category_is_refused_naming_identifier_kind()
     {
-        var categories = new Categories([new Category("scrapped-vehicle", "scrapped-vehicle", "报废机动车", "Scrapped vehicle", IdentifierKind.Vin, false, true)]);
+        var categories = new Categories([new Category("scrapped-vehicle", "scrapped-vehicle", "报废机动车", "Scrapped vehicle", IdentifierKind.Vin, false, true)], ["scrapped-vehicle"]);
         var request = new RegisterBatchRequest("scrapped-vehicle", 1400m, null, new IdentifierRequest(IdentifierKind.BatteryCode, "X"), Day1, null);
 
         var (_, refusal) = RegisterBatchDecision.Validate(request, Generator, categories);
@@ -71,7 +73,7 @@ public sealed class DecisionTests
     {
         var batch = Generated();
         // 2026-11-21T17:00Z is already 22 November in China.
-        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch, at: InstantPattern.General.Parse("2026-11-21T17:00:00Z").Value), RecyclerEnterprise, Now, Options);
+        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch, at: InstantPattern.General.Parse("2026-11-21T17:00:00Z").Value), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
 
         var dispatched = Assert.IsType<BatchDispatched>(Assert.Single(decision.Events));
         Assert.StartsWith("TM-20261122-320200-", dispatched.ManifestNumber);
@@ -87,7 +89,7 @@ public sealed class DecisionTests
     {
         var batch = InTransit(Generated());
 
-        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, Now, Options);
+        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
 
         Assert.Equal(409, decision.Refusal?.Status);
     }
@@ -102,7 +104,7 @@ public sealed class DecisionTests
         var batch = InTransit(Generated(1000m));
         var command = new ReceiveBatch(batch.Id, batch.OpenManifest!.ManifestId, Recycler, new Mass(weighed), Day2, null, null);
 
-        var decision = ReceiveBatchDecision.Decide(batch, command, RecyclerEnterprise, Now, Options);
+        var decision = ReceiveBatchDecision.Decide(batch, command, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
 
         Assert.Null(decision.Refusal);
         Assert.Equal(discrepancy, decision.Events.OfType<ReceiptDiscrepancyRecorded>().Any());
@@ -117,7 +119,7 @@ public sealed class DecisionTests
         var batch = InTransit(Generated());
         var command = new ReceiveBatch(batch.Id, batch.OpenManifest!.ManifestId, Generator, new Mass(1000m), Day2, null, null);
 
-        Assert.Equal(403, ReceiveBatchDecision.Decide(batch, command, GeneratorEnterprise, Now, Options).Refusal?.Status);
+        Assert.Equal(403, ReceiveBatchDecision.Decide(batch, command, GeneratorEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
     }
 
     [Fact]
@@ -125,11 +127,11 @@ public sealed class DecisionTests
     {
         var batch = InTransit(Generated());
         var other = new ReceiveBatch(batch.Id, Guid.CreateVersion7(), Recycler, new Mass(1000m), Day2, null, null);
-        Assert.Equal(404, ReceiveBatchDecision.Decide(batch, other, RecyclerEnterprise, Now, Options).Refusal?.Status);
+        Assert.Equal(404, ReceiveBatchDecision.Decide(batch, other, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
 
         var rejected = batch.Apply(new DispatchRejected(batch.Id, batch.OpenManifest!.ManifestId, Recycler, "no", Day2));
         var late = other with { ManifestId = batch.OpenManifest.ManifestId };
-        Assert.Equal(409, ReceiveBatchDecision.Decide(rejected, late, RecyclerEnterprise, Now, Options).Refusal?.Status);
+        Assert.Equal(409, ReceiveBatchDecision.Decide(rejected, late, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
         Assert.Equal((BatchStatus.Generated, Generator), (rejected.Status, rejected.Holder));
     }
 

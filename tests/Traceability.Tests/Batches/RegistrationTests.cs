@@ -86,7 +86,7 @@ public sealed class RegistrationTests(ApiFixture api) : ApiTest(api)
     [Fact]
     public async Task only_a_registered_generator_may_register_a_batch()
     {
-        var (_, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (_, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
 
         var response = await Register(recycler, new { category = "weee", massKg = 10m, occurredAt = Generated });
 
@@ -127,8 +127,8 @@ public sealed class RegistrationTests(ApiFixture api) : ApiTest(api)
     public async Task visibility_follows_custody_city_and_role_and_others_get_404()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
-        var (_, stranger) = await Api.EnterpriseAsync("320200", "collector");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
+        var (_, stranger) = await Api.LicensedAsync("320200", "collector", "construction-waste", "recycle");
         var id = await RegisterAsync(generator);
 
         var wuxiRegulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator", city = "320200" }));

@@ -30,7 +30,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     public async Task every_event_the_store_holds_satisfies_its_schema()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
         var received = await BatchFlow.RegisterAsync(generator);
         var manifest = await BatchFlow.DispatchAsync(generator, received, recyclerId);
         Assert.Equal(HttpStatusCode.OK, (await BatchFlow.Receive(recycler, received, manifest, 900m)).StatusCode);

@@ -57,6 +57,22 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         return (id, ClientWithKey(await IssueKeyAsync(new { role = "enterprise", enterpriseId = id })));
     }
 
+    /// <summary>Registers an enterprise with one role and licences for <paramref name="activities"/> on <paramref name="group"/>, valid 2020-2030.</summary>
+    public async Task<(string Id, HttpClient Client)> LicensedAsync(string city, string role, string group, params string[] activities)
+    {
+        var (id, client) = await EnterpriseAsync(city, role);
+        foreach (var activity in activities) await GrantAsync(id, activity, group);
+        return (id, client);
+    }
+
+    public async Task<JsonElement> GrantAsync(string enterpriseId, string activity, string group, string validFrom = "2020-01-01", string validTo = "2030-12-31")
+    {
+        var response = await Admin().PostAsJsonAsync($"/api/enterprises/{enterpriseId}/licences",
+            new { activity, categoryGroup = group, validFrom, validTo, capacityTonnesPerYear = 50_000 }, Json);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     public async Task<string> IssueKeyAsync(object body)
     {
         var response = await Admin().PostAsJsonAsync("/api/api-keys", body, Json);

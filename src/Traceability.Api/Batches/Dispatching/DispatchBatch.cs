@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Enterprises;
+using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
@@ -13,7 +14,7 @@ namespace Traceability.Batches.Dispatching;
 
 /// <summary>Body of POST /api/batches/{id}/dispatches.</summary>
 /// <param name="To">Unified social credit code of the addressee.</param>
-/// <param name="MassKg">Mass handed over (the whole batch), in kilograms.</param>
+/// <param name="MassKg">Mass handed over (all that remains of the batch), in kilograms.</param>
 /// <param name="OccurredAt">When the batch left (ISO 8601 instant).</param>
 /// <param name="VehiclePlate">Plate of the transport vehicle, e.g. 苏B12345.</param>
 public sealed record DispatchBatchRequest(string? To, decimal? MassKg, Instant? OccurredAt, string? VehiclePlate);
@@ -39,18 +40,25 @@ public static partial class DispatchBatchDecision
                 request.VehiclePlate, expectedVersion, null), null);
     }
 
-    public static Decision Decide(Batch batch, DispatchBatch command, Enterprise? addressee, Instant now, TraceabilityOptions options)
+    /// <summary>
+    /// The holder hands over what remains of a live batch, to a registered enterprise licensed to receive its
+    /// category on the day of the dispatch (the licence check is repeated at receipt).
+    /// </summary>
+    public static Decision Decide(
+        Batch batch, DispatchBatch command, Enterprise? addressee, LicenceBook addresseeLicences, Category category, Instant now, TraceabilityOptions options)
     {
-        if (batch.OpenManifest is { } open)
-            return Refusal.Conflict($"The batch is in transit to {open.To} under manifest {open.ManifestNumber}; a batch has one open dispatch at a time.");
-        if (batch.Holder != command.From)
-            return Refusal.Forbidden($"Only the current holder {batch.Holder} may dispatch this batch.");
+        if (batch.RefuseUnlessHeldBy(command.From, "dispatch") is { } notHeld) return notHeld;
         if (addressee is null) return Refusal.Invalid("to", $"no enterprise {command.To} is registered");
         if (addressee.Id == command.From) return Refusal.Invalid("to", "must be another enterprise than the holder");
-        if (!addressee.Roles.Any(r => r != EnterpriseRoles.Generator))
+        if (options.Licensing.Governs(category))
+        {
+            if (addresseeLicences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed)
+                return unlicensed with { Detail = $"to: {unlicensed.Detail}" };
+        }
+        else if (!category.IsProduct && !addressee.Roles.Any(r => r != EnterpriseRoles.Generator))
             return Refusal.Forbidden($"to: enterprise {addressee.Id} is registered only as a generator and may not receive waste.");
-        if (command.MassKg.PercentOff(batch.MassKg) > options.ReceiptTolerancePercent)
-            return Refusal.Invalid("massKg", $"a dispatch hands over the whole batch, which holds {batch.MassKg}; {command.MassKg} is more than {options.ReceiptTolerancePercent}% off");
+        if (command.MassKg.PercentOff(batch.RemainingKg) > options.ReceiptTolerancePercent)
+            return Refusal.Invalid("massKg", $"a dispatch hands over all that remains of the batch, {batch.RemainingKg}; {command.MassKg} is more than {options.ReceiptTolerancePercent}% off");
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
 
@@ -63,7 +71,7 @@ public static partial class DispatchBatchDecision
         $"TM-{ChinaTime.DateOf(command.OccurredAt):yyyyMMdd}-{batch.City}-{command.ManifestId.ToString("N")[^8..].ToUpperInvariant()}";
 
     [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$")]
-    private static partial Regex VehiclePlate();
+    internal static partial Regex VehiclePlate();
 }
 
 public static class DispatchBatchEndpoint
@@ -72,7 +80,7 @@ public static class DispatchBatchEndpoint
         batches.MapPost("/{id:guid}/dispatches", Handle)
             .WithName("DispatchBatch")
             .WithSummary("Dispatch a batch to another enterprise")
-            .WithDescription("The current holder hands the whole batch over under a new transfer manifest. One open dispatch per batch. Accepts Idempotency-Key and If-Match: <version>.")
+            .WithDescription("The current holder hands all that remains of the batch over under a new transfer manifest, to an enterprise licensed to receive its category on that day (403 naming the missing licence otherwise; secondary materials need none). One open dispatch per batch. Accepts Idempotency-Key and If-Match: <version>.")
             .RequireAuthorization(Roles.Enterprise)
             .Produces<BatchDispatchedResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -95,12 +103,14 @@ public static class DispatchBatchEndpoint
 public static class DispatchBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        DispatchBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+        DispatchBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
+        CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var addressee = await session.LoadAsync<Enterprise>(command.To, ct);
+        var licences = await LicenceBook.LoadAsync(session, command.To, ct);
         return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.From, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => DispatchBatchDecision.Decide(batch, command, addressee, now, options.Value),
+            batch => DispatchBatchDecision.Decide(batch, command, addressee, licences, categories.Find(batch.Category)!, now, options.Value),
             (batch, decision) =>
             {
                 var dispatched = (BatchDispatched)decision.Events[0];

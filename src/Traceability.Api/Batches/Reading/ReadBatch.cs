@@ -5,10 +5,17 @@ using Traceability.Requests;
 
 namespace Traceability.Batches.Reading;
 
+/// <summary>A batch's state as the API returns it.</summary>
+/// <param name="MassKg">Mass as last generated, weighed at receipt, derived or corrected.</param>
+/// <param name="RemainingKg">Mass that has neither a fate nor went on to children.</param>
+/// <param name="Generator">The generating enterprise, or for a derived batch the enterprise whose process produced it.</param>
+/// <param name="StoredSince">When the current holder began storing it (null while in transit or once it ended).</param>
+/// <param name="Origin">null for a generated batch; else sorting, dismantling, splitting, merging or recycling.</param>
 public sealed record BatchView(
     Guid Id,
     string Category,
     Mass MassKg,
+    Mass RemainingKg,
     int? Units,
     UnitIdentifier? Identifier,
     string Generator,
@@ -18,15 +25,23 @@ public sealed record BatchView(
     OpenManifest? OpenManifest,
     bool HasDiscrepancy,
     Instant GeneratedAt,
+    Instant? StoredSince,
     string? ExternalRef,
+    Process? Origin,
+    IReadOnlyList<ParentShare> Parents,
+    IReadOnlyList<ChildRef> Children,
+    IReadOnlyList<FateEntry> Fates,
+    Mass LossesKg,
+    Guid? MergedInto,
     long Version)
 {
-    public static BatchView Of(Batch b) => new(b.Id, b.Category, b.MassKg, b.Units, b.Identifier, b.Generator, b.City, b.Holder, b.Status,
-        b.OpenManifest, b.HasDiscrepancy, b.GeneratedAt, b.ExternalRef, b.Version);
+    public static BatchView Of(Batch b) => new(b.Id, b.Category, b.MassKg, b.RemainingKg, b.Units, b.Identifier, b.Generator, b.City, b.Holder, b.Status,
+        b.OpenManifest, b.HasDiscrepancy, b.GeneratedAt, b.IsLive && b.OpenManifest is null ? b.StoredSince : null, b.ExternalRef,
+        b.Origin, b.Parents, b.Children, b.Fates, b.LossesKg, b.MergedInto, b.Version);
 }
 
-/// <summary>One fact in a batch's history: what happened, when in the world, when recorded, by whom.</summary>
-public sealed record BatchEventView(long Version, string Type, Instant? OccurredAt, Instant RecordedAt, string? ActedBy, object Data);
+/// <summary>One fact in a batch's history: what happened, when in the world, when recorded, by whom, and which later corrections amend it.</summary>
+public sealed record BatchEventView(long Version, string Type, Instant? OccurredAt, Instant RecordedAt, string? ActedBy, object Data, IReadOnlyList<long> CorrectedBy);
 
 public static class ReadBatchEndpoints
 {
@@ -35,7 +50,7 @@ public static class ReadBatchEndpoints
         batches.MapGet("/{id:guid}", GetBatch)
             .WithName("GetBatch")
             .WithSummary("Current state of a batch")
-            .WithDescription("Holder, status, mass, open manifest, discrepancy flag and version (also sent as ETag, for If-Match). A batch the caller may not see is a 404.")
+            .WithDescription("Holder, status, mass and remaining mass, storage clock, open manifest, discrepancy flag, parents and children with masses, fates, declared losses and version (also sent as ETag, for If-Match). A batch the caller may not see is a 404.")
             .RequireAuthorization(Roles.BatchReaders)
             .Produces<BatchView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -43,7 +58,7 @@ public static class ReadBatchEndpoints
         batches.MapGet("/{id:guid}/events", GetHistory)
             .WithName("GetBatchEvents")
             .WithSummary("History of a batch")
-            .WithDescription("Every event of the batch in order: type, occurredAt (reported), recordedAt (by the service), the acting enterprise and the event's data.")
+            .WithDescription("Every event of the batch in order: type, occurredAt (reported), recordedAt (by the service), the acting enterprise, the event's data, and the versions of corrections that amend it.")
             .RequireAuthorization(Roles.BatchReaders)
             .Produces<IReadOnlyList<BatchEventView>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -62,8 +77,10 @@ public static class ReadBatchEndpoints
         var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
         if (batch is null || !MayRead(Caller.From(http.User), batch)) return BatchStream.NotFoundFor(id);
         var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
+        var corrections = events.Where(e => e.Data is FigureCorrected).ToLookup(e => ((FigureCorrected)e.Data).CorrectsVersion, e => e.Version);
         return Results.Ok(events.Select(e => new BatchEventView(
-            e.Version, e.EventTypeName, Batch.OccurredAtOf(e.Data), Instant.FromDateTimeOffset(e.Timestamp), Batch.ActorOf(e.Data), e.Data)).ToList());
+            e.Version, e.EventTypeName, (e.Data as IBatchFact)?.OccurredAt, Instant.FromDateTimeOffset(e.Timestamp), (e.Data as IBatchFact)?.ActedBy, e.Data,
+            [.. corrections[e.Version]])).ToList());
     }
 
     /// <summary>Enterprises that held it (or are sent it), regulators of a city it touched or national ones, statisticians.</summary>

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Enterprises;
+using Traceability.Licensing;
+using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
 
@@ -34,12 +36,15 @@ public static class ReceiveBatchDecision
     /// Custody passes to the addressee and the batch takes the weighed mass. A weighed mass further from
     /// the dispatched mass than the tolerance also records a discrepancy, so the loss or gain in transit stays visible.
     /// </summary>
-    public static Decision Decide(Batch batch, ReceiveBatch command, Enterprise receiver, Instant now, TraceabilityOptions options)
+    public static Decision Decide(
+        Batch batch, ReceiveBatch command, Enterprise receiver, LicenceBook licences, Category category, Instant now, TraceabilityOptions options)
     {
         var (open, refusal) = batch.OpenManifestAddressedTo(command.ManifestId, command.By, "confirm receipt of");
         if (open is not { } manifest) return refusal!;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
+        // Checked again at receipt: a licence can lapse or be revoked while the batch is on the road.
+        if (licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
 
         var received = new BatchReceived(batch.Id, manifest.ManifestId, command.By, receiver.City, command.MassKg, command.OccurredAt);
         if (command.MassKg.PercentOff(manifest.MassKg) <= options.ReceiptTolerancePercent) return Decision.Of(received);
@@ -77,13 +82,15 @@ public static class ReceiveBatchEndpoint
 public static class ReceiveBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        ReceiveBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+        ReceiveBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
+        CancellationToken ct)
     {
         var receiver = await session.LoadAsync<Enterprise>(command.By, ct);
         if (receiver is null) return Refusal.Forbidden($"The calling key's enterprise {command.By} is not registered.");
+        var licences = await LicenceBook.LoadAsync(session, command.By, ct);
         var now = clock.GetCurrentInstant();
         return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => ReceiveBatchDecision.Decide(batch, command, receiver, now, options.Value),
+            batch => ReceiveBatchDecision.Decide(batch, command, receiver, licences, categories.Find(batch.Category)!, now, options.Value),
             (batch, decision) =>
             {
                 var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();

@@ -10,9 +10,6 @@ using Wolverine;
 
 namespace Traceability.Batches.Registering;
 
-/// <summary>A unit identifier as sent: kind vin or battery-code.</summary>
-public sealed record IdentifierRequest(IdentifierKind? Kind, string? Value);
-
 /// <summary>Body of POST /api/batches.</summary>
 /// <param name="Category">Category code from seeds/categories.json.</param>
 /// <param name="MassKg">Mass in kilograms, greater than 0, at most 3 decimals.</param>
@@ -56,31 +53,22 @@ public static class RegisterBatchDecision
             errors.Add("units", $"is not counted for category {category.Code}");
         if (request.ExternalRef is { Length: > 100 }) errors.Add("externalRef", "must be at most 100 characters");
 
-        UnitIdentifier? identifier = null;
-        if (request.Identifier is { } id)
-        {
-            if (id.Kind is null || id.Kind == IdentifierKind.None) errors.Add("identifier.kind", "must be vin or battery-code");
-            else if (category is not null && category.IdentifierKind != id.Kind)
-                errors.Add("identifier.kind", category.IdentifierKind == IdentifierKind.None
-                    ? $"category {category.Code} carries no unit identifier"
-                    : $"category {category.Code} carries a {category.IdentifierKind switch { IdentifierKind.Vin => "vin", _ => "battery-code" }}");
-            else if (string.IsNullOrWhiteSpace(id.Value)) errors.Add("identifier.value", "is required");
-            else if (UnitIdentifier.Check(id.Kind.Value, id.Value) is { } idRule) errors.Add("identifier.value", idRule);
-            else identifier = new UnitIdentifier(id.Kind.Value, id.Value);
-            if (request.Units is > 1) errors.Add("units", "must be 1 when the batch carries a unit identifier");
-        }
+        if (category is { IsProduct: true })
+            errors.Add("category", $"{category.Code} is a secondary material: it comes out of recycling (a fate with outputs), it is not generated as waste");
+        var identifier = IdentityRules.Validate(request.Identifier, category, request.Units, "", errors, required: false);
 
         if (errors.Any) return (null, errors.ToRefusal());
         return (new RegisterBatch(Guid.CreateVersion7(), category!.Code, new Mass(request.MassKg!.Value), request.Units ?? (identifier is null ? null : 1),
             identifier, request.OccurredAt!.Value, request.ExternalRef, generator, null), null);
     }
 
-    public static Decision Decide(RegisterBatch command, Enterprise? generator, Instant now, TraceabilityOptions options)
+    public static Decision Decide(RegisterBatch command, Enterprise? generator, HeldIdentifiers identifiers, Instant now, TraceabilityOptions options)
     {
         if (generator is null) return Refusal.Forbidden($"The calling key's enterprise {command.Generator} is not registered.");
         if (!generator.Has(EnterpriseRoles.Generator))
             return Refusal.Forbidden($"Enterprise {generator.Id} is not registered as a generator; only a generator registers a batch.");
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew) is { } rule) return Refusal.Invalid("occurredAt", rule);
+        if (command.Identifier is { } identifier && identifiers.RefuseIfHeld(identifier, "identifier.value") is { } held) return held;
 
         return Decision.Of(new BatchGenerated(command.BatchId, command.Category, command.MassKg, command.Units, command.Identifier,
             generator.Id, generator.City, command.ExternalRef, command.OccurredAt));
@@ -93,7 +81,7 @@ public static class RegisterBatchEndpoint
         batches.MapPost("/", Handle)
             .WithName("RegisterBatch")
             .WithSummary("Register a generated batch")
-            .WithDescription("The calling enterprise is the batch's generator and first holder; the batch's city is the generator's city. Accepts an Idempotency-Key header.")
+            .WithDescription("The calling enterprise is the batch's generator and first holder; the batch's city is the generator's city. A VIN or battery code a live batch already holds is a 409 naming that batch. Accepts an Idempotency-Key header.")
             .RequireAuthorization(Roles.Enterprise)
             .Produces<BatchRegistered>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -119,10 +107,12 @@ public static class RegisterBatchHandler
         if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
         var now = clock.GetCurrentInstant();
         var generator = await session.LoadAsync<Enterprise>(command.Generator, ct);
-        var decision = RegisterBatchDecision.Decide(command, generator, now, options.Value);
+        var identifiers = await HeldIdentifiers.LoadAsync(session, command.Identifier is { } id ? [id] : [], ct);
+        var decision = RegisterBatchDecision.Decide(command, generator, identifiers, now, options.Value);
         if (decision.Refusal is not null) return decision.Refusal;
 
         session.Events.StartStream<Batch>(command.BatchId, decision.Events);
+        if (command.Identifier is { } claimed) identifiers.Claim(session, claimed, command.BatchId);
         var outcome = WriteOutcome.Created(new BatchRegistered(command.BatchId, decision.Events.Count), $"/api/batches/{command.BatchId}");
         Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
         return outcome;

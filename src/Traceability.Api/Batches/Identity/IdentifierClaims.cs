@@ -1,0 +1,68 @@
+using Marten;
+using Traceability.Requests;
+
+namespace Traceability.Batches;
+
+/// <summary>Which batch an identifier (a VIN, a battery code) was last given to. The key is the identifier itself.</summary>
+public sealed class IdentifierClaim
+{
+    public string Id { get; set; } = "";
+    public Guid BatchId { get; set; }
+
+    public static string KeyOf(UnitIdentifier identifier) => $"{IdentityRules.KindName(identifier.Kind)}:{identifier.Value}";
+}
+
+/// <summary>
+/// The claims on the identifiers a command brings, loaded before the pure decision so it can refuse one a
+/// live batch holds (409, naming that batch). A terminal batch (dismantled, ended) releases its identifier.
+/// </summary>
+public sealed class HeldIdentifiers
+{
+    readonly Dictionary<string, IdentifierClaim> _claims;
+    readonly HashSet<string> _live;
+
+    public HeldIdentifiers(IEnumerable<IdentifierClaim> claims, IEnumerable<string> live)
+    {
+        _claims = claims.ToDictionary(c => c.Id);
+        _live = live.ToHashSet();
+    }
+
+    public static readonly HeldIdentifiers None = new([], []);
+
+    public static async Task<HeldIdentifiers> LoadAsync(IQuerySession session, IEnumerable<UnitIdentifier> identifiers, CancellationToken ct)
+    {
+        var keys = identifiers.Select(IdentifierClaim.KeyOf).Distinct().ToArray();
+        if (keys.Length == 0) return None;
+        var claims = await session.LoadManyAsync<IdentifierClaim>(ct, keys);
+        var holders = await session.LoadManyAsync<Batch>(ct, claims.Select(c => c.BatchId).ToArray());
+        var live = holders.Where(b => b.IsLive).Select(b => b.Id).ToHashSet();
+        return new(claims, claims.Where(c => live.Contains(c.BatchId)).Select(c => c.Id));
+    }
+
+    /// <summary>Null when no live batch holds <paramref name="identifier"/>, else the 409 naming the batch that does.</summary>
+    public Refusal? RefuseIfHeld(UnitIdentifier identifier, string field)
+    {
+        var key = IdentifierClaim.KeyOf(identifier);
+        if (!_live.Contains(key)) return null;
+        var holder = _claims[key].BatchId;
+        return Refusal.Conflict($"{IdentityRules.KindName(identifier.Kind)} {identifier.Value} is held by live batch {holder}.", field) with
+        {
+            Extensions = new Dictionary<string, object> { ["heldBy"] = holder },
+        };
+    }
+
+    /// <summary>
+    /// Gives <paramref name="identifier"/> to <paramref name="batchId"/>. A first claim is an insert, so two
+    /// concurrent registrations of the same identifier cannot both commit: the second is a 409.
+    /// </summary>
+    public void Claim(IDocumentSession session, UnitIdentifier identifier, Guid batchId)
+    {
+        var key = IdentifierClaim.KeyOf(identifier);
+        if (_claims.TryGetValue(key, out var released))
+        {
+            released.BatchId = batchId;
+            session.Update(released);
+        }
+        else session.Insert(new IdentifierClaim { Id = key, BatchId = batchId });
+    }
+}

@@ -1,0 +1,90 @@
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Access;
+using Traceability.Enterprises;
+using Traceability.ReferenceData;
+using Traceability.Requests;
+using Wolverine;
+
+namespace Traceability.Licensing.Granting;
+
+/// <summary>Body of POST /api/enterprises/{id}/licences.</summary>
+/// <param name="Activity">collect, transport, store, sort, dismantle, reuse, remanufacture, cascade-use, recycle, recover-energy or dispose.</param>
+/// <param name="CategoryGroup">A group of seeds/categories.json, e.g. power-battery.</param>
+/// <param name="ValidFrom">First day of validity (China date, yyyy-MM-dd).</param>
+/// <param name="ValidTo">Last day of validity (China date, inclusive).</param>
+/// <param name="CapacityTonnesPerYear">Licensed yearly capacity in tonnes.</param>
+public sealed record GrantLicenceRequest(Activity? Activity, string? CategoryGroup, LocalDate? ValidFrom, LocalDate? ValidTo, decimal? CapacityTonnesPerYear)
+{
+    public (GrantLicence? Command, Refusal? Refusal) Validate(string enterpriseId, Caller caller, Categories categories)
+    {
+        var errors = new FieldErrors().Require(Activity, "activity").Require(CategoryGroup, "categoryGroup")
+            .Require(ValidFrom, "validFrom").Require(ValidTo, "validTo").Require(CapacityTonnesPerYear, "capacityTonnesPerYear");
+        if (CategoryGroup is { Length: > 0 } group && !categories.Groups.Contains(group))
+            errors.Add("categoryGroup", $"'{group}' is not one of {string.Join(", ", categories.Groups)}");
+        if (ValidFrom is { } from && ValidTo is { } to && to < from) errors.Add("validTo", $"must not precede validFrom {from:yyyy-MM-dd}");
+        if (CapacityTonnesPerYear is <= 0) errors.Add("capacityTonnesPerYear", "must be greater than 0");
+        if (CapacityTonnesPerYear is > 100_000_000) errors.Add("capacityTonnesPerYear", "must be at most 100000000 tonnes");
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new GrantLicence(Guid.CreateVersion7(), enterpriseId, Activity!.Value, CategoryGroup!, ValidFrom!.Value, ValidTo!.Value,
+                CapacityTonnesPerYear!.Value, caller.KeyId, caller.City, null), null);
+    }
+}
+
+public sealed record GrantLicence(
+    Guid LicenceId, string EnterpriseId, Activity Activity, string CategoryGroup, LocalDate ValidFrom, LocalDate ValidTo,
+    decimal CapacityTonnesPerYear, string GrantedBy, string? RegulatorCity, IdempotencyKey? Idempotency);
+
+public static class GrantLicenceEndpoint
+{
+    public static void MapGrantLicence(this RouteGroupBuilder enterprises) =>
+        enterprises.MapPost("/{id}/licences", Handle)
+            .WithName("GrantLicence")
+            .WithSummary("Grant an enterprise a licence")
+            .WithDescription("A licence permits one activity for one category group between two China dates, with a yearly capacity. A city regulator grants licences only to enterprises of its city. Accepts an Idempotency-Key header.")
+            .RequireAuthorization(Roles.LicenceKeepers)
+            .Produces<LicenceView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    static async Task<IResult> Handle(string id, GrantLicenceRequest request, HttpContext http, Categories categories, IMessageBus bus)
+    {
+        var (command, refusal) = request.Validate(id, Caller.From(http.User), categories);
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, $"grant-licence:{id}", request, key => command! with { Idempotency = key });
+    }
+}
+
+public static class GrantLicenceHandler
+{
+    public static async Task<WriteOutcome> Handle(GrantLicence command, IDocumentSession session, IClock clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
+        var enterprise = await session.LoadAsync<Enterprise>(command.EnterpriseId, ct);
+        if (LicenceKeeping.Check(enterprise, command.EnterpriseId, command.RegulatorCity) is { } refusal) return refusal;
+
+        var now = clock.GetCurrentInstant();
+        var licence = new Licence
+        {
+            Id = command.LicenceId,
+            EnterpriseId = command.EnterpriseId,
+            Activity = command.Activity,
+            CategoryGroup = command.CategoryGroup,
+            ValidFrom = command.ValidFrom,
+            ValidTo = command.ValidTo,
+            CapacityTonnesPerYear = command.CapacityTonnesPerYear,
+            GrantedAt = now,
+            GrantedBy = command.GrantedBy,
+        };
+        session.Insert(licence);
+        var outcome = WriteOutcome.Created(LicenceView.Of(licence), $"/api/enterprises/{command.EnterpriseId}/licences");
+        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
+        return outcome;
+    }
+}

@@ -1,0 +1,28 @@
+using Marten;
+using Traceability.Access;
+using Traceability.Enterprises;
+using Traceability.Requests;
+
+namespace Traceability.Licensing.Listing;
+
+public static class ListLicencesEndpoint
+{
+    public static void MapListLicences(this RouteGroupBuilder enterprises) =>
+        enterprises.MapGet("/{id}/licences", Handle)
+            .WithName("ListLicences")
+            .WithSummary("Licences of an enterprise")
+            .WithDescription("Every licence the enterprise was granted, revoked ones included (with their revocation), oldest first.")
+            .RequireAuthorization(Roles.LicenceReaders)
+            .Produces<IReadOnlyList<LicenceView>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    static async Task<IResult> Handle(string id, HttpContext http, IQuerySession session)
+    {
+        var caller = Caller.From(http.User);
+        // An enterprise reads its own licences; another enterprise's are not its business (404, not leaked).
+        if (caller.IsEnterprise && caller.EnterpriseId != id || await session.LoadAsync<Enterprise>(id, http.RequestAborted) is null)
+            return Refusal.NotFound($"No enterprise {id} is visible to this caller.").ToResult();
+        var licences = await session.Query<Licence>().Where(l => l.EnterpriseId == id).OrderBy(l => l.GrantedAt).ToListAsync(http.RequestAborted);
+        return Results.Ok(licences.Select(LicenceView.Of).ToList());
+    }
+}
