@@ -24,6 +24,6 @@ public static class TestCodes
         return new string(chars);
     }
 
-    /// <summary>A GB/T 34014 pack code: manufacturer, P, ternary (E), spec, traceability, date 2025-03-15, serial.</summary>
-    public static string BatteryCode() => $"0CA{"P"}E01{Random.Shared.Next(1_000_000, 9_999_999)}N3F{Random.Shared.Next(1_000_000, 9_999_999)}";
+    /// <summary>A GB/T 34014 code: manufacturer, product type (P pack, M module, C cell), ternary (E), spec, traceability, date 2025-03-15, serial.</summary>
+    public static string BatteryCode(char productType = 'P') => $"0CA{productType}E01{Random.Shared.Next(1_000_000, 9_999_999)}N3F{Random.Shared.Next(1_000_000, 9_999_999)}";
 }

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Traceability.Tests.Hosting;
+using static Traceability.Tests.Lifecycle.Chain;
+
+namespace Traceability.Tests.Lifecycle;
+
+/// <summary>One realistic chain per category group, from generation to the fate of every kilogram, over HTTP on PostgreSQL.</summary>
+public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
+{
+    static string Status(JsonElement state) => state.GetProperty("status").GetString()!;
+    static decimal Remaining(JsonElement state) => state.GetProperty("remainingKg").GetDecimal();
+    static Guid[] Parents(JsonElement state) => state.GetProperty("parents").EnumerateArray().Select(p => p.GetProperty("batchId").GetGuid()).ToArray();
+
+    [Fact]
+    public async Task power_battery_pack_from_dealer_to_lithium_carbonate_at_a_buyer()
+    {
+        var chain = new Chain(Api);
+        var dealer = await chain.PartyAsync("320200", "generator");
+        var collector = await chain.PartyAsync("320200", "collector", "power-battery", "collect", "store");
+        var recycler = await chain.PartyAsync("320700", "recycler", "power-battery", "dismantle", "cascade-use", "recycle");
+        var buyer = await chain.PartyAsync("410100", "recycler");
+        var packCode = TestCodes.BatteryCode('P');
+
+        var pack = await chain.RegisterAsync(dealer, "power-battery", 450m, 1, new { kind = "battery-code", value = packCode });
+        await chain.TransferAsync(dealer, collector, pack, 450m);
+        // The collector is licensed to collect and store, not to dismantle: refused, naming the licence.
+        var dismantleByCollector = await collector.Client.PostAsJsonAsync($"/api/batches/{pack}/dismantling",
+            new { outputs = new[] { Out("black-mass", 450m) }, occurredAt = chain.Next() }, ApiFixture.Json);
+        Assert.Equal(HttpStatusCode.Forbidden, dismantleByCollector.StatusCode);
+        Assert.Contains("dismantle × power-battery", await Batches.BatchFlow.FieldRuleAsync(dismantleByCollector, "licence"));
+
+        await chain.TransferAsync(collector, recycler, pack, 450m, 449.8m);
+        var moduleCodes = Enumerable.Range(0, 8).Select(_ => TestCodes.BatteryCode('M')).ToArray();
+        var outputs = moduleCodes.Select(code => Coded("battery-module", 50m, "battery-code", code))
+            .Append(Out("scrap-aluminium", 40m)).Append(Out("scrap-copper", 8m)).ToArray();
+        var children = await chain.DismantleAsync(recycler, pack, outputs, Lost("residue", 1.8m, "insulation and adhesive"));
+        var modules = children[..8];
+
+        var packState = await StateAsync(recycler, pack);
+        Assert.Equal(("transformed", 0m, 10), (Status(packState), Remaining(packState), packState.GetProperty("children").GetArrayLength()));
+        Assert.Equal(1.8m, packState.GetProperty("lossesKg").GetDecimal());
+
+        foreach (var module in modules[..2])
+        {
+            var fate = await chain.FateAsync(recycler, module, "cascade-use", 50m, units: 1);
+            Assert.Equal("ended", fate.GetProperty("status").GetString());
+        }
+        var lot = await chain.MergeAsync(recycler, modules[2..]);
+        var lotState = await StateAsync(recycler, lot);
+        Assert.Equal((300m, 6, "merging"), (lotState.GetProperty("massKg").GetDecimal(), lotState.GetProperty("units").GetInt32(), lotState.GetProperty("origin").GetString()));
+        Assert.Equal(modules[2..].Order(), Parents(lotState).Order());
+
+        var blackMass = Assert.Single(await chain.RecycleAsync(recycler, lot, 300m, [Out("black-mass", 210m)], Lost("process", 90m, "casing and electrolyte removed in pretreatment")));
+        var products = await chain.RecycleAsync(recycler, blackMass, 210m,
+            [Out("lithium-carbonate", 25m), Out("cobalt-sulfate", 60m), Out("nickel-sulfate", 70m)], Lost("process", 55m, "leach residue and water"));
+        var lithiumCarbonate = products[0];
+        // Secondary materials are goods: a buyer with no waste licence takes them.
+        await chain.TransferAsync(recycler, buyer, lithiumCarbonate, 25m);
+
+        var sold = await StateAsync(buyer, lithiumCarbonate);
+        Assert.Equal((buyer.Id, "received", "recycling"), (sold.GetProperty("holder").GetString(), Status(sold), sold.GetProperty("origin").GetString()));
+        Assert.Equal([blackMass], Parents(sold));
+        Assert.Equal([lot], Parents(await StateAsync(recycler, blackMass)));
+        Assert.Equal("ended", Status(await StateAsync(recycler, lot)));
+        Assert.Equal("merged", Status(await StateAsync(recycler, modules[5])));
+        Assert.Equal("ended", Status(await StateAsync(recycler, modules[0])));
+
+        // The pack's code is free again once it is dismantled; a module's code is held by its live module batch.
+        var heldModule = await dealer.Client.PostAsJsonAsync("/api/batches",
+            new { category = "battery-module", massKg = 50m, identifier = new { kind = "battery-code", value = moduleCodes[2] }, occurredAt = chain.Next() }, ApiFixture.Json);
+        Assert.Equal(HttpStatusCode.Created, heldModule.StatusCode); // module 2 was merged: terminal, code released
+    }
+
+    [Fact]
+    public async Task scrapped_vehicle_dismantled_into_five_assemblies_for_remanufacture_and_steel_for_a_mill()
+    {
+        var chain = new Chain(Api);
+        var owner = await chain.PartyAsync("410100", "generator");
+        var dismantler = await chain.PartyAsync("410100", "dismantler", "scrapped-vehicle", "dismantle");
+        var remanufacturer = await chain.PartyAsync("320200", "remanufacturer", "scrapped-vehicle", "remanufacture");
+        var mill = await chain.PartyAsync("320700", "recycler", "renewable-resource", "recycle");
+        await Api.GrantAsync(dismantler.Id, "store", "renewable-resource");
+        await Api.GrantAsync(dismantler.Id, "store", "hazardous-waste");
+
+        var vehicle = await chain.RegisterAsync(owner, "scrapped-vehicle", 1400m, 1, new { kind = "vin", value = TestCodes.Vin() });
+        await chain.TransferAsync(owner, dismantler, vehicle, 1400m, 1398m, plate: "豫A12345");
+        var assemblies = new[] { ("vehicle-engine", 180m), ("vehicle-steering-gear", 20m), ("vehicle-transmission", 60m), ("vehicle-axle", 150m), ("vehicle-frame", 250m) };
+        var outputs = assemblies.Select(a => Out(a.Item1, a.Item2, 1))
+            .Append(Out("scrap-steel", 520m)).Append(Out("scrap-aluminium", 80m)).Append(Out("waste-plastics", 60m)).Append(Out("waste-rubber", 40m)).Append(Out("hw08", 25m))
+            .ToArray();
+        var parts = await chain.DismantleAsync(dismantler, vehicle, outputs, Lost("other", 13m, "coolant and washer fluid drained"));
+        Assert.Equal(10, parts.Length);
+
+        for (var i = 0; i < assemblies.Length; i++)
+        {
+            await chain.TransferAsync(dismantler, remanufacturer, parts[i], assemblies[i].Item2);
+            var fate = await chain.FateAsync(remanufacturer, parts[i], "remanufacture", assemblies[i].Item2, units: 1);
+            Assert.Equal("ended", fate.GetProperty("status").GetString());
+        }
+        var steel = parts[5];
+        await chain.TransferAsync(dismantler, mill, steel, 520m, 518m);
+        var recycled = Assert.Single(await chain.RecycleAsync(mill, steel, 518m, [Out("recycled-steel", 500m)], Lost("residue", 18m, "slag and oxide scale")));
+
+        var vehicleState = await StateAsync(owner, vehicle);
+        Assert.Equal(("transformed", 1398m), (Status(vehicleState), vehicleState.GetProperty("massKg").GetDecimal()));
+        var engine = await StateAsync(remanufacturer, parts[0]);
+        Assert.Equal(("ended", "remanufacture"), (Status(engine), engine.GetProperty("fates")[0].GetProperty("fate").GetString()));
+        var steelState = await StateAsync(mill, steel);
+        Assert.Equal(("ended", 18m), (Status(steelState), steelState.GetProperty("lossesKg").GetDecimal()));
+        Assert.Equal([steel], Parents(await StateAsync(mill, recycled)));
+        // An enterprise sees only batches it held: the steel never passed the remanufacturer.
+        var refused = await remanufacturer.Client.GetAsync($"/api/batches/{steel}");
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task decoration_waste_sorted_into_recycled_aggregate_metal_and_landfilled_residue()
+    {
+        var chain = new Chain(Api);
+        var estate = await chain.PartyAsync("320700", "generator");
+        var sorter = await chain.PartyAsync("320700", "sorter", "construction-waste", "sort", "dispose");
+        var mill = await chain.PartyAsync("320200", "recycler", "renewable-resource", "recycle");
+        var builder = await chain.PartyAsync("320700", "generator");
+
+        var waste = await chain.RegisterAsync(estate, "decoration-waste", 20_000m);
+        await chain.TransferAsync(estate, sorter, waste, 20_000m, 19_950m, plate: "苏G12345");
+        var fractions = await chain.SortAsync(sorter, waste,
+            [Out("recycled-aggregate", 14_000m), Out("scrap-steel", 1_200m), Out("construction-debris", 4_500m)],
+            Lost("moisture", 250m, "dried on the sorting line"));
+        var (aggregate, metal, residue) = (fractions[0], fractions[1], fractions[2]);
+
+        var landfilled = await chain.FateAsync(sorter, residue, "disposal", 4_500m, method: "landfill");
+        Assert.Equal("ended", landfilled.GetProperty("status").GetString());
+        await chain.TransferAsync(sorter, builder, aggregate, 14_000m);
+        // The sorter holds no licence for renewable resources: it keeps the metal only because it produced it, and the mill recycles it in two lots.
+        await chain.TransferAsync(sorter, mill, metal, 1_200m);
+        var first = await chain.RecycleAsync(mill, metal, 1_000m, [Out("recycled-steel", 980m)], Lost("residue", 20m, "slag"));
+        var partial = await StateAsync(mill, metal);
+        Assert.Equal(("received", 200m), (Status(partial), Remaining(partial)));
+        await chain.RecycleAsync(mill, metal, 200m, [Out("recycled-steel", 196m)], Lost("residue", 4m, "slag"));
+
+        var sorted = await StateAsync(estate, waste);
+        Assert.Equal(("transformed", 250m), (Status(sorted), sorted.GetProperty("lossesKg").GetDecimal()));
+        var metalState = await StateAsync(mill, metal);
+        Assert.Equal(("ended", 2), (Status(metalState), metalState.GetProperty("fates").GetArrayLength()));
+        Assert.Single(first);
+        Assert.Equal(builder.Id, (await StateAsync(builder, aggregate)).GetProperty("holder").GetString());
+        Assert.Equal("disposal", (await StateAsync(sorter, residue)).GetProperty("fates")[0].GetProperty("fate").GetString());
+    }
+}
