@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Traceability.Tests.Batches;
 using Traceability.Tests.Hosting;
 using static Traceability.Tests.Lifecycle.Chain;
 
@@ -29,7 +30,7 @@ public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
         var dismantleByCollector = await collector.Client.PostAsJsonAsync($"/api/batches/{pack}/dismantling",
             new { outputs = new[] { Out("black-mass", 450m) }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, dismantleByCollector.StatusCode);
-        Assert.Contains("dismantle × power-battery", await Batches.BatchFlow.FieldRuleAsync(dismantleByCollector, "licence"));
+        Assert.Contains("dismantle × power-battery", await BatchFlow.FieldRuleAsync(dismantleByCollector, "licence"));
 
         await chain.TransferAsync(collector, recycler, pack, 450m, 449.8m);
         var moduleCodes = Enumerable.Range(0, 8).Select(_ => TestCodes.BatteryCode('M')).ToArray();
@@ -148,5 +149,140 @@ public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
         Assert.Single(first);
         Assert.Equal(builder.Id, (await StateAsync(builder, aggregate)).GetProperty("holder").GetString());
         Assert.Equal("disposal", (await StateAsync(sorter, residue)).GetProperty("fates")[0].GetProperty("fate").GetString());
+    }
+}
+
+/// <summary>The other category groups, each its own short realistic chain.</summary>
+public sealed class GroupChainTests(ApiFixture api) : ApiTest(api)
+{
+    static string Status(JsonElement state) => state.GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task weee_refrigerators_dismantled_and_their_plastics_pelletised()
+    {
+        var chain = new Chain(Api);
+        var retailer = await chain.PartyAsync("320200", "generator");
+        var dismantler = await chain.PartyAsync("320200", "dismantler", "weee", "dismantle");
+        await Api.GrantAsync(dismantler.Id, "recycle", "renewable-resource");
+        var fridges = await chain.RegisterAsync(retailer, "weee-refrigerator", 150m, 3);
+        await chain.TransferAsync(retailer, dismantler, fridges, 150m);
+        var parts = await chain.DismantleAsync(dismantler, fridges,
+            [Out("scrap-steel", 75m), Out("scrap-copper", 10m), Out("waste-plastics", 40m), Out("hw49", 5m)], Lost("other", 20m, "polyurethane foam blown off"));
+        var pellets = await chain.RecycleAsync(dismantler, parts[2], 40m, [Out("recycled-plastic-pellets", 38m)], Lost("process", 2m, "wash fines"));
+        Assert.Equal("transformed", Status(await StateAsync(retailer, fridges)));
+        Assert.Equal("derived", Status(await StateAsync(dismantler, pellets[0])));
+        Assert.Equal("ended", Status(await StateAsync(dismantler, parts[2])));
+    }
+
+    [Fact]
+    public async Task renewable_resource_waste_paper_collected_split_and_pulped()
+    {
+        var chain = new Chain(Api);
+        var office = await chain.PartyAsync("410100", "generator");
+        var collector = await chain.PartyAsync("410100", "collector", "renewable-resource", "collect");
+        var paperMill = await chain.PartyAsync("410100", "recycler", "renewable-resource", "recycle");
+        var paper = await chain.RegisterAsync(office, "waste-paper", 5_000m);
+        await chain.TransferAsync(office, collector, paper, 5_000m, 4_990m);
+        var parts = await chain.SplitAsync(collector, paper, new { massKg = 3_000m }, new { massKg = 1_990m });
+        await chain.TransferAsync(collector, paperMill, parts[0], 3_000m);
+        await chain.RecycleAsync(paperMill, parts[0], 3_000m, [Out("recycled-pulp", 2_700m)], Lost("moisture", 300m, "dried"));
+        Assert.Equal("transformed", Status(await StateAsync(collector, paper)));
+        var kept = await StateAsync(collector, parts[1]);
+        Assert.Equal(("derived", collector.Id, 1_990m), (Status(kept), kept.GetProperty("holder").GetString(), kept.GetProperty("massKg").GetDecimal()));
+        Assert.Equal("ended", Status(await StateAsync(paperMill, parts[0])));
+    }
+
+    [Fact]
+    public async Task bulk_solid_waste_fly_ash_made_into_building_materials()
+    {
+        var chain = new Chain(Api);
+        var powerPlant = await chain.PartyAsync("320700", "generator");
+        var brickworks = await chain.PartyAsync("320700", "recycler", "bulk-solid-waste", "recycle");
+        var ash = await chain.RegisterAsync(powerPlant, "fly-ash", 100_000m);
+        await chain.TransferAsync(powerPlant, brickworks, ash, 100_000m, 99_500m, plate: "苏G23456");
+        var bricks = await chain.RecycleAsync(brickworks, ash, 99_500m, [Out("building-materials", 97_500m)], Lost("moisture", 2_000m, "dried before mixing"));
+        Assert.Equal("ended", Status(await StateAsync(brickworks, ash)));
+        Assert.Equal(97_500m, (await StateAsync(brickworks, bricks[0])).GetProperty("massKg").GetDecimal());
+    }
+
+    [Fact]
+    public async Task hazardous_waste_mineral_oil_only_to_a_licensed_operator_then_energy_recovery()
+    {
+        var chain = new Chain(Api);
+        var garage = await chain.PartyAsync("320200", "generator");
+        var unlicensed = await chain.PartyAsync("320200", "collector");
+        var operatorOfHw = await chain.PartyAsync("320200", "disposer", "hazardous-waste", "collect", "recover-energy");
+        var oil = await chain.RegisterAsync(garage, "hw08", 2_000m);
+
+        var refused = await garage.Client.PostAsJsonAsync($"/api/batches/{oil}/dispatches", new { to = unlicensed.Id, massKg = 2_000m, occurredAt = chain.Next() }, ApiFixture.Json);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("hazardous-waste", await BatchFlow.FieldRuleAsync(refused, "licence"));
+
+        await chain.TransferAsync(garage, operatorOfHw, oil, 2_000m, 1_995m);
+        var fate = await chain.FateAsync(operatorOfHw, oil, "energy-recovery", 1_995m);
+        Assert.Equal("ended", fate.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task agricultural_film_from_two_villages_merged_and_pelletised()
+    {
+        var chain = new Chain(Api);
+        var villageA = await chain.PartyAsync("320700", "generator");
+        var villageB = await chain.PartyAsync("320700", "generator");
+        var station = await chain.PartyAsync("320700", "collector", "agricultural", "collect", "recycle");
+        var a = await chain.RegisterAsync(villageA, "agricultural-film", 3_000m);
+        var b = await chain.RegisterAsync(villageB, "agricultural-film", 5_000m);
+        await chain.TransferAsync(villageA, station, a, 3_000m);
+        await chain.TransferAsync(villageB, station, b, 5_000m);
+        var lot = await chain.MergeAsync(station, [a, b]);
+        await chain.RecycleAsync(station, lot, 8_000m, [Out("recycled-plastic-pellets", 6_400m)], Lost("residue", 1_600m, "soil and stubble washed off"));
+        Assert.Equal(8_000m, (await StateAsync(station, lot)).GetProperty("massKg").GetDecimal());
+        Assert.Equal("merged", Status(await StateAsync(villageA, a)));
+    }
+
+    [Fact]
+    public async Task packaging_express_parcels_sorted_into_paper_and_plastics()
+    {
+        var chain = new Chain(Api);
+        var depot = await chain.PartyAsync("320200", "generator");
+        var sorter = await chain.PartyAsync("320200", "sorter", "packaging", "sort");
+        var parcels = await chain.RegisterAsync(depot, "express-packaging", 1_200m);
+        await chain.TransferAsync(depot, sorter, parcels, 1_200m);
+        var fractions = await chain.SortAsync(sorter, parcels, [Out("waste-paper", 900m), Out("waste-plastics", 250m)], Lost("residue", 50m, "tape and labels"));
+        Assert.Equal(2, fractions.Length);
+        Assert.Equal("transformed", Status(await StateAsync(depot, parcels)));
+    }
+
+    [Fact]
+    public async Task new_energy_equipment_pv_modules_dismantled_into_glass_aluminium_and_silicon()
+    {
+        var chain = new Chain(Api);
+        var solarFarm = await chain.PartyAsync("410100", "generator");
+        var dismantler = await chain.PartyAsync("410100", "dismantler", "new-energy-equipment", "dismantle");
+        var modules = await chain.RegisterAsync(solarFarm, "pv-module", 800m, 40);
+        await chain.TransferAsync(solarFarm, dismantler, modules, 800m);
+        var parts = await chain.DismantleAsync(dismantler, modules,
+            [Out("waste-glass", 560m), Out("scrap-aluminium", 140m), Out("silicon", 40m), Out("scrap-copper", 8m), Out("waste-plastics", 40m)], Lost("dust", 12m, "EVA and backsheet dust"));
+        Assert.Equal(5, parts.Length);
+        Assert.Equal("transformed", Status(await StateAsync(solarFarm, modules)));
+    }
+
+    [Fact]
+    public async Task secondary_material_recycled_steel_sold_on_and_tracked_to_a_second_buyer()
+    {
+        var chain = new Chain(Api);
+        var workshop = await chain.PartyAsync("320200", "generator");
+        var mill = await chain.PartyAsync("320200", "recycler", "renewable-resource", "recycle");
+        var trader = await chain.PartyAsync("320700", "recycler");
+        var steelworks = await chain.PartyAsync("410100", "recycler");
+        var scrap = await chain.RegisterAsync(workshop, "scrap-steel", 10_000m);
+        await chain.TransferAsync(workshop, mill, scrap, 10_000m);
+        var steel = Assert.Single(await chain.RecycleAsync(mill, scrap, 10_000m, [Out("recycled-steel", 9_600m)], Lost("residue", 400m, "slag")));
+        await chain.TransferAsync(mill, trader, steel, 9_600m);
+        var lots = await chain.SplitAsync(trader, steel, new { massKg = 6_000m }, new { massKg = 3_600m });
+        await chain.TransferAsync(trader, steelworks, lots[0], 6_000m);
+        var delivered = await StateAsync(steelworks, lots[0]);
+        Assert.Equal((steelworks.Id, "received"), (delivered.GetProperty("holder").GetString(), Status(delivered)));
+        Assert.Equal(steel, delivered.GetProperty("parents")[0].GetProperty("batchId").GetGuid());
     }
 }
