@@ -10,8 +10,9 @@ public static class MassBalance
         var outputsKg = new Mass(outputs.Sum(m => m.Kilograms));
         var lossesKg = new Mass(losses.Sum(l => l.MassKg.Kilograms));
         var accounted = outputsKg + lossesKg;
-        var percentOff = decimal.Round(accounted.PercentOff(inputKg), 3);
-        if (percentOff <= tolerancePercent) return null;
+        // Compared unrounded: 0.5001% is outside a 0.5% tolerance even though it prints as 0.5.
+        if (accounted.PercentOff(inputKg) <= tolerancePercent) return null;
+        var percentOff = decimal.Round(accounted.PercentOff(inputKg), 4);
 
         var rule = $"outputs {outputsKg} + losses {lossesKg} = {accounted}, but the input is {inputKg}: {percentOff}% off, beyond the {tolerancePercent}% mass-balance tolerance";
         return Refusal.Invalid(outputsField, rule) with
