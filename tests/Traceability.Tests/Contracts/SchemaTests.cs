@@ -3,7 +3,17 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using NJsonSchema;
 using Npgsql;
+using Traceability.Access;
 using Traceability.Access.Issuing;
+using Traceability.Batches.Correcting;
+using Traceability.Batches.Dismantling;
+using Traceability.Batches.Fates;
+using Traceability.Batches.Merging;
+using Traceability.Batches.Sorting;
+using Traceability.Batches.Splitting;
+using Traceability.Licensing.Granting;
+using Traceability.Licensing.Revoking;
+using Traceability.Tests.Lifecycle;
 using Traceability.Batches.Dispatching;
 using Traceability.Batches.Receiving;
 using Traceability.Batches.Registering;
@@ -37,6 +47,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         var rejected = await BatchFlow.RegisterAsync(generator);
         var refused = await BatchFlow.DispatchAsync(generator, rejected, recyclerId);
         Assert.Equal(HttpStatusCode.OK, (await recycler.PostAsJsonAsync($"/api/batches/{rejected}/dispatches/{refused}/rejection", new { reason = "wrong load" })).StatusCode);
+        await EveryTransformationAsync();
 
         await using var connection = new NpgsqlConnection(TestCluster.ConnectionString);
         await connection.OpenAsync();
@@ -51,11 +62,37 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             var errors = await ValidateAsync(Path.Combine("events", $"{type}.json"), data);
             Assert.True(errors.Count == 0, $"{type} {data}: {string.Join("; ", errors)}");
         }
-        Assert.Equal(5, types.Count);
+        Assert.Equal(12, types.Count);
         Assert.Equal(types.Order(), Directory.GetFiles(Path.Combine(SchemaFolder, "events")).Select(Path.GetFileNameWithoutExtension).Order()!);
     }
 
+    /// <summary>Sorting, dismantling, splitting, merging, a recycling fate with outputs, and a correction.</summary>
+    async Task EveryTransformationAsync()
+    {
+        var chain = new Chain(Api);
+        var owner = await chain.PartyAsync("410100", "generator");
+        var plant = await chain.PartyAsync("410100", "dismantler", "scrapped-vehicle", "dismantle", "sort");
+        await Api.GrantAsync(plant.Id, "recycle", "renewable-resource");
+        var vehicle = await chain.RegisterAsync(owner, "scrapped-vehicle", 1_000m, 1, new { kind = "vin", value = TestCodes.Vin() });
+        await Chain.PostAsync(owner, $"/api/batches/{vehicle}/corrections", new { eventVersion = 1, field = "massKg", value = 1_100m, reason = "kerb weight, not tare" });
+        await chain.TransferAsync(owner, plant, vehicle, 1_100m);
+        var parts = await chain.DismantleAsync(plant, vehicle, [Chain.Out("vehicle-parts", 300m, 4), Chain.Out("scrap-steel", 790m)], Chain.Lost("other", 10m, "fluids"));
+        var sorted = await chain.SortAsync(plant, parts[0], [Chain.Out("scrap-copper", 100m), Chain.Out("waste-plastics", 200m)]);
+        var steel = await chain.SplitAsync(plant, parts[1], new { massKg = 400m }, new { massKg = 390m });
+        var lot = await chain.MergeAsync(plant, steel);
+        await chain.RecycleAsync(plant, lot, 790m, [Chain.Out("recycled-steel", 780m)], Chain.Lost("residue", 10m, "slag"));
+        Assert.Equal(2, sorted.Length);
+    }
+
     [Theory]
+    [InlineData("grant-licence")]
+    [InlineData("revoke-licence")]
+    [InlineData("sort-batch")]
+    [InlineData("dismantle-batch")]
+    [InlineData("split-batch")]
+    [InlineData("merge-batches")]
+    [InlineData("record-fate")]
+    [InlineData("correct-figure")]
     [InlineData("register-enterprise")]
     [InlineData("issue-api-key")]
     [InlineData("register-batch")]
@@ -78,6 +115,14 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             "register-batch" => RegisterBatchDecision.Validate(Read<RegisterBatchRequest>(example), "91320200MA1AAAA01Y", categories).Refusal,
             "dispatch-batch" => DispatchBatchDecision.Validate(Guid.NewGuid(), Read<DispatchBatchRequest>(example), "91320200MA1AAAA01Y", null).Refusal,
             "receive-batch" => ReceiveBatchDecision.Validate(Guid.NewGuid(), Guid.NewGuid(), Read<ReceiveBatchRequest>(example), "91320700MA1BBBB023", null).Refusal,
+            "grant-licence" => Read<GrantLicenceRequest>(example).Validate("91320700MA1BBBB023", Admin, categories).Refusal,
+            "revoke-licence" => Read<RevokeLicenceRequest>(example).Validate("91320700MA1BBBB023", Guid.NewGuid(), Admin).Refusal,
+            "sort-batch" => Read<SortBatchRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
+            "dismantle-batch" => Read<DismantleBatchRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
+            "split-batch" => SplitBatchDecision.Validate(Guid.NewGuid(), Read<SplitBatchRequest>(example), "91320700MA1BBBB023", null).Refusal,
+            "merge-batches" => Read<MergeBatchesRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
+            "record-fate" => Read<RecordFateRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
+            "correct-figure" => Read<CorrectFigureRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
             _ => RejectDispatchDecision.Validate(Guid.NewGuid(), Guid.NewGuid(), Read<RejectDispatchRequest>(example), "91320700MA1BBBB023", null).Refusal,
         };
         Assert.Null(refusal);
@@ -89,7 +134,11 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         Assert.NotEmpty(await ValidateAsync("api/register-batch.json", """{"category": "weee", "massKg": 0, "occurredAt": "2026-11-20T08:00:00Z"}"""));
         Assert.NotEmpty(await ValidateAsync("api/issue-api-key.json", """{"role": "enterprise"}"""));
         Assert.NotEmpty(await ValidateAsync("events/batch_received.json", """{"batchId": "x"}"""));
+        Assert.NotEmpty(await ValidateAsync("api/record-fate.json", """{"fate": "burn", "massKg": 1, "occurredAt": "2026-11-20T08:00:00Z"}"""));
+        Assert.NotEmpty(await ValidateAsync("api/grant-licence.json", """{"activity": "recycle", "categoryGroup": "batteries", "validFrom": "2026-01-01", "validTo": "2026-12-31", "capacityTonnesPerYear": 1}"""));
     }
+
+    static readonly Caller Admin = new("admin", "admin", null, null);
 
     static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, ApiFixture.Json)!;
 }

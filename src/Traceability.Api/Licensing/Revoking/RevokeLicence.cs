@@ -13,7 +13,17 @@ namespace Traceability.Licensing.Revoking;
 /// <summary>Body of POST /api/enterprises/{id}/licences/{licenceId}/revocation.</summary>
 /// <param name="Reason">Why the licence is withdrawn.</param>
 /// <param name="EffectiveFrom">First China date the licence no longer covers; today (China time) when absent.</param>
-public sealed record RevokeLicenceRequest(string? Reason, LocalDate? EffectiveFrom);
+public sealed record RevokeLicenceRequest(string? Reason, LocalDate? EffectiveFrom)
+{
+    public (RevokeLicence? Command, Refusal? Refusal) Validate(string enterpriseId, Guid licenceId, Caller caller)
+    {
+        var errors = new FieldErrors().Require(Reason, "reason");
+        if (Reason is { Length: > 500 }) errors.Add("reason", "must be at most 500 characters");
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new RevokeLicence(enterpriseId, licenceId, Reason!.Trim(), EffectiveFrom, caller.KeyId, caller.City, null), null);
+    }
+}
 
 public sealed record RevokeLicence(
     string EnterpriseId, Guid LicenceId, string Reason, LocalDate? EffectiveFrom, string By, string? RegulatorCity, IdempotencyKey? Idempotency);
@@ -34,12 +44,10 @@ public static class RevokeLicenceEndpoint
 
     static async Task<IResult> Handle(string id, Guid licenceId, RevokeLicenceRequest request, HttpContext http, IMessageBus bus)
     {
-        var errors = new FieldErrors().Require(request.Reason, "reason");
-        if (request.Reason is { Length: > 500 }) errors.Add("reason", "must be at most 500 characters");
-        if (errors.Any) return errors.ToRefusal().ToResult();
-        var caller = Caller.From(http.User);
-        return await CommandDispatch.SendAsync(bus, http, $"revoke-licence:{licenceId}", request,
-            key => new RevokeLicence(id, licenceId, request.Reason!.Trim(), request.EffectiveFrom, caller.KeyId, caller.City, key));
+        var (command, refusal) = request.Validate(id, licenceId, Caller.From(http.User));
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, $"revoke-licence:{licenceId}", request, key => command! with { Idempotency = key });
     }
 }
 
