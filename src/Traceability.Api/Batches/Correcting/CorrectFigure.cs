@@ -191,23 +191,11 @@ namespace Traceability.Batches.Correcting
                 .WithName("CorrectFigure")
                 .WithSummary("Correct a figure an event reported")
                 .WithDescription("The enterprise that reported an event corrects one of its figures (batch_generated: massKg, units, externalRef; batch_received: massKg; batch_dispatched: massKg, vehiclePlate) with a reason, while that figure is still the one the batch stands on. Nothing is edited: the history shows the original event and the correction; the state and later checks use the corrected value. Accepts Idempotency-Key and If-Match: <version>.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<FigureCorrectedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<FigureCorrectedResponse>();
 
-        static async Task<IResult> Handle(Guid id, CorrectFigureRequest request, HttpContext http, IMessageBus bus)
-        {
-            var (expected, ifMatch) = IfMatch.From(http);
-            if (ifMatch is not null) return ifMatch.ToResult();
-            var (command, refusal) = request.Validate(id, Caller.From(http.User).EnterpriseId!, expected);
-            return refusal is not null
-                ? refusal.ToResult()
-                : await CommandDispatch.SendAsync(bus, http, $"correct:{id}", request, key => command! with { Idempotency = key });
-        }
+        static Task<IResult> Handle(Guid id, CorrectFigureRequest request, HttpContext http, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"correct:{id}", request,
+                (by, expected) => request.Validate(id, by, expected), (c, key) => c with { Idempotency = key });
     }
 
     public static class CorrectFigureHandler

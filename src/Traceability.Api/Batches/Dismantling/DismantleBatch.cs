@@ -27,15 +27,8 @@ namespace Traceability.Batches.Dismantling
     /// <param name="OccurredAt">When the dismantling was done (ISO 8601 instant).</param>
     public sealed record DismantleBatchRequest(IReadOnlyList<OutputRequest>? Outputs, IReadOnlyList<LossRequest>? Losses, Instant? OccurredAt)
     {
-        public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories)
-        {
-            var errors = new FieldErrors().Require(OccurredAt, "occurredAt");
-            var outputs = OutputRequests.Validate(Outputs, "outputs", categories, errors);
-            var losses = OutputRequests.ValidateLosses(Losses, errors);
-            return errors.Any
-                ? (null, errors.ToRefusal())
-                : (new TransformBatch(batchId, Process.Dismantling, by, outputs, losses, OccurredAt!.Value, expectedVersion, null), null);
-        }
+        public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories) =>
+            TransformBatchDecision.Validate(batchId, Process.Dismantling, Outputs, Losses, OccurredAt, by, expectedVersion, categories);
     }
 
     public static class DismantleBatchEndpoint
@@ -45,22 +38,10 @@ namespace Traceability.Batches.Dismantling
                 .WithName("DismantleBatch")
                 .WithSummary("Dismantle a batch into components and materials")
                 .WithDescription("The holder, licensed to dismantle the batch's category group, takes a vehicle, battery pack or appliance batch apart. Each output is a new batch it holds; outputs of an identified category (battery modules) each carry their own identifier, which no live batch may hold (409). Outputs plus losses must equal the input within the mass-balance tolerance (default 0.5%). The batch ends as 'transformed'. Accepts Idempotency-Key and If-Match: <version>.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<BatchTransformedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<BatchTransformedResponse>();
 
-        static async Task<IResult> Handle(Guid id, DismantleBatchRequest request, HttpContext http, Categories categories, IMessageBus bus)
-        {
-            var (expected, ifMatch) = IfMatch.From(http);
-            if (ifMatch is not null) return ifMatch.ToResult();
-            var (command, refusal) = request.Validate(id, Caller.From(http.User).EnterpriseId!, expected, categories);
-            return refusal is not null
-                ? refusal.ToResult()
-                : await CommandDispatch.SendAsync(bus, http, $"dismantle:{id}", request, key => command! with { Idempotency = key });
-        }
+        static Task<IResult> Handle(Guid id, DismantleBatchRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"dismantle:{id}", request,
+                (by, expected) => request.Validate(id, by, expected, categories), (c, key) => c with { Idempotency = key });
     }
 }

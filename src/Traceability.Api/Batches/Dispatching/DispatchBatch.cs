@@ -81,23 +81,11 @@ public static class DispatchBatchEndpoint
             .WithName("DispatchBatch")
             .WithSummary("Dispatch a batch to another enterprise")
             .WithDescription("The current holder hands all that remains of the batch over under a new transfer manifest, to an enterprise licensed to receive its category on that day (403 naming the missing licence otherwise; secondary materials need none). One open dispatch per batch. Accepts Idempotency-Key and If-Match: <version>.")
-            .RequireAuthorization(Roles.Enterprise)
-            .Produces<BatchDispatchedResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .DeclaresBatchWrite<BatchDispatchedResponse>();
 
-    static async Task<IResult> Handle(Guid id, DispatchBatchRequest request, HttpContext http, IMessageBus bus)
-    {
-        var (expected, ifMatch) = IfMatch.From(http);
-        if (ifMatch is not null) return ifMatch.ToResult();
-        var (command, refusal) = DispatchBatchDecision.Validate(id, request, Caller.From(http.User).EnterpriseId!, expected);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, $"dispatch:{id}", request, key => command! with { Idempotency = key });
-    }
+    static Task<IResult> Handle(Guid id, DispatchBatchRequest request, HttpContext http, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"dispatch:{id}", request,
+                (by, expected) => DispatchBatchDecision.Validate(id, request, by, expected), (c, key) => c with { Idempotency = key });
 }
 
 public static class DispatchBatchHandler

@@ -161,23 +161,11 @@ namespace Traceability.Batches.Fates
                 .WithName("RecordFate")
                 .WithSummary("Give part or all of a batch its fate")
                 .WithDescription("The holder, licensed for the fate's activity (reuse, remanufacture, cascade-use, recycle, recover-energy, dispose) for the batch's category group, records reuse, remanufacture, cascade use, recycling, energy recovery or disposal for part or all of what remains; the category must allow that fate (seeds/categories.json). Recycling lists its outputs (new batches, e.g. black mass or lithium carbonate) and losses, which must balance the fate's mass within the tolerance. The batch ends when all its mass has a fate. Accepts Idempotency-Key and If-Match: <version>.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<FateRecordedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<FateRecordedResponse>();
 
-        static async Task<IResult> Handle(Guid id, RecordFateRequest request, HttpContext http, Categories categories, IMessageBus bus)
-        {
-            var (expected, ifMatch) = IfMatch.From(http);
-            if (ifMatch is not null) return ifMatch.ToResult();
-            var (command, refusal) = request.Validate(id, Caller.From(http.User).EnterpriseId!, expected, categories);
-            return refusal is not null
-                ? refusal.ToResult()
-                : await CommandDispatch.SendAsync(bus, http, $"fate:{id}", request, key => command! with { Idempotency = key });
-        }
+        static Task<IResult> Handle(Guid id, RecordFateRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"fate:{id}", request,
+                (by, expected) => request.Validate(id, by, expected, categories), (c, key) => c with { Idempotency = key });
     }
 
     public static class RecordFateHandler

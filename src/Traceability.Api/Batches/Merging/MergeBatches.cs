@@ -102,13 +102,7 @@ namespace Traceability.Batches.Merging
                 .WithName("MergeBatches")
                 .WithSummary("Merge batches the caller holds into one lot")
                 .WithDescription("Two or more live batches the caller holds, of the lot's category or others of its group (hazardous waste only with the same kind), become one new batch carrying all their remaining mass, with each as a parent. The merged batches end as 'merged'. Accepts an Idempotency-Key header.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<LotMergedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<LotMergedResponse>();
 
         static async Task<IResult> Handle(MergeBatchesRequest request, HttpContext http, Categories categories, IMessageBus bus)
         {

@@ -60,23 +60,11 @@ public static class ReceiveBatchEndpoint
             .WithName("ReceiveBatch")
             .WithSummary("Confirm receipt of a dispatched batch")
             .WithDescription("The addressee confirms receipt with the weighed mass; custody passes to it. A weighed mass beyond the tolerance (default 1%) of the dispatched mass also records a discrepancy. Accepts Idempotency-Key and If-Match: <version>.")
-            .RequireAuthorization(Roles.Enterprise)
-            .Produces<BatchReceivedResponse>(StatusCodes.Status200OK)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .DeclaresBatchWrite<BatchReceivedResponse>(StatusCodes.Status200OK);
 
-    static async Task<IResult> Handle(Guid id, Guid manifestId, ReceiveBatchRequest request, HttpContext http, IMessageBus bus)
-    {
-        var (expected, ifMatch) = IfMatch.From(http);
-        if (ifMatch is not null) return ifMatch.ToResult();
-        var (command, refusal) = ReceiveBatchDecision.Validate(id, manifestId, request, Caller.From(http.User).EnterpriseId!, expected);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, $"receive:{id}:{manifestId}", request, key => command! with { Idempotency = key });
-    }
+    static Task<IResult> Handle(Guid id, Guid manifestId, ReceiveBatchRequest request, HttpContext http, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"receive:{id}:{manifestId}", request,
+                (by, expected) => ReceiveBatchDecision.Validate(id, manifestId, request, by, expected), (c, key) => c with { Idempotency = key });
 }
 
 public static class ReceiveBatchHandler

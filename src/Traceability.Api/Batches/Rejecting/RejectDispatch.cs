@@ -49,23 +49,11 @@ public static class RejectDispatchEndpoint
             .WithName("RejectDispatch")
             .WithSummary("Refuse a dispatched batch")
             .WithDescription("The addressee refuses the batch with a reason; custody stays with the sender, who may dispatch it again. Accepts Idempotency-Key and If-Match: <version>.")
-            .RequireAuthorization(Roles.Enterprise)
-            .Produces<DispatchRejectedResponse>(StatusCodes.Status200OK)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .DeclaresBatchWrite<DispatchRejectedResponse>(StatusCodes.Status200OK);
 
-    static async Task<IResult> Handle(Guid id, Guid manifestId, RejectDispatchRequest request, HttpContext http, IMessageBus bus)
-    {
-        var (expected, ifMatch) = IfMatch.From(http);
-        if (ifMatch is not null) return ifMatch.ToResult();
-        var (command, refusal) = RejectDispatchDecision.Validate(id, manifestId, request, Caller.From(http.User).EnterpriseId!, expected);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, $"reject:{id}:{manifestId}", request, key => command! with { Idempotency = key });
-    }
+    static Task<IResult> Handle(Guid id, Guid manifestId, RejectDispatchRequest request, HttpContext http, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"reject:{id}:{manifestId}", request,
+                (by, expected) => RejectDispatchDecision.Validate(id, manifestId, request, by, expected), (c, key) => c with { Idempotency = key });
 }
 
 public static class RejectDispatchHandler

@@ -27,15 +27,8 @@ namespace Traceability.Batches.Sorting
     /// <param name="OccurredAt">When the sorting was done (ISO 8601 instant).</param>
     public sealed record SortBatchRequest(IReadOnlyList<OutputRequest>? Fractions, IReadOnlyList<LossRequest>? Losses, Instant? OccurredAt)
     {
-        public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories)
-        {
-            var errors = new FieldErrors().Require(OccurredAt, "occurredAt");
-            var fractions = OutputRequests.Validate(Fractions, "fractions", categories, errors);
-            var losses = OutputRequests.ValidateLosses(Losses, errors);
-            return errors.Any
-                ? (null, errors.ToRefusal())
-                : (new TransformBatch(batchId, Process.Sorting, by, fractions, losses, OccurredAt!.Value, expectedVersion, null), null);
-        }
+        public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories) =>
+            TransformBatchDecision.Validate(batchId, Process.Sorting, Fractions, Losses, OccurredAt, by, expectedVersion, categories);
     }
 
     public static class SortBatchEndpoint
@@ -45,22 +38,10 @@ namespace Traceability.Batches.Sorting
                 .WithName("SortBatch")
                 .WithSummary("Sort a batch into fractions")
                 .WithDescription("The holder, licensed to sort the batch's category group, divides all that remains of it into fractions of other categories (each a new batch it holds) plus declared losses. Fractions plus losses must equal the input within the mass-balance tolerance (default 0.5%); otherwise 400 with the sums. The batch ends as 'transformed'. Accepts Idempotency-Key and If-Match: <version>.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<BatchTransformedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<BatchTransformedResponse>();
 
-        static async Task<IResult> Handle(Guid id, SortBatchRequest request, HttpContext http, Categories categories, IMessageBus bus)
-        {
-            var (expected, ifMatch) = IfMatch.From(http);
-            if (ifMatch is not null) return ifMatch.ToResult();
-            var (command, refusal) = request.Validate(id, Caller.From(http.User).EnterpriseId!, expected, categories);
-            return refusal is not null
-                ? refusal.ToResult()
-                : await CommandDispatch.SendAsync(bus, http, $"sort:{id}", request, key => command! with { Idempotency = key });
-        }
+        static Task<IResult> Handle(Guid id, SortBatchRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"sort:{id}", request,
+                (by, expected) => request.Validate(id, by, expected, categories), (c, key) => c with { Idempotency = key });
     }
 }

@@ -92,23 +92,11 @@ namespace Traceability.Batches.Splitting
                 .WithName("SplitBatch")
                 .WithSummary("Split a batch into parts of the same category")
                 .WithDescription("The holder divides all that remains of the batch into two or more new batches of the same category (to sell or send part of it). Part masses must add up to the remaining mass within the mass-balance tolerance (default 0.5%), and unit counts exactly. The batch ends as 'transformed'. Accepts Idempotency-Key and If-Match: <version>.")
-                .RequireAuthorization(Roles.Enterprise)
-                .Produces<BatchTransformedResponse>(StatusCodes.Status201Created)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict)
-                .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+                .DeclaresBatchWrite<BatchTransformedResponse>();
 
-        static async Task<IResult> Handle(Guid id, SplitBatchRequest request, HttpContext http, IMessageBus bus)
-        {
-            var (expected, ifMatch) = IfMatch.From(http);
-            if (ifMatch is not null) return ifMatch.ToResult();
-            var (command, refusal) = SplitBatchDecision.Validate(id, request, Caller.From(http.User).EnterpriseId!, expected);
-            return refusal is not null
-                ? refusal.ToResult()
-                : await CommandDispatch.SendAsync(bus, http, $"split:{id}", request, key => command! with { Idempotency = key });
-        }
+        static Task<IResult> Handle(Guid id, SplitBatchRequest request, HttpContext http, IMessageBus bus) =>
+            BatchWrite.SendAsync(bus, http, $"split:{id}", request,
+                (by, expected) => SplitBatchDecision.Validate(id, request, by, expected), (c, key) => c with { Idempotency = key });
     }
 
     public static class SplitBatchHandler

@@ -26,6 +26,19 @@ public static class TransformBatchDecision
 {
     public static string FieldOf(Process process) => process == Process.Sorting ? "fractions" : "outputs";
 
+    /// <summary>The field rules of a sorting or dismantling request; its outputs are named after <see cref="FieldOf"/>.</summary>
+    public static (TransformBatch? Command, Refusal? Refusal) Validate(
+        Guid batchId, Process process, IReadOnlyList<OutputRequest>? outputs, IReadOnlyList<LossRequest>? losses, Instant? occurredAt,
+        string by, long? expectedVersion, Categories categories)
+    {
+        var errors = new FieldErrors().Require(occurredAt, "occurredAt");
+        var valid = OutputRequests.Validate(outputs, FieldOf(process), categories, errors);
+        var lost = OutputRequests.ValidateLosses(losses, errors);
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new TransformBatch(batchId, process, by, valid, lost, occurredAt!.Value, expectedVersion, null), null);
+    }
+
     /// <summary>
     /// Sorting divides a bulk batch into fractions of other categories; dismantling takes identified or
     /// dismantlable units apart. Either way the holder needs the licence for it, no output may carry an

@@ -1,0 +1,36 @@
+using Traceability.Access;
+using Traceability.Requests;
+using Wolverine;
+
+namespace Traceability.Batches;
+
+/// <summary>The HTTP side every write to an existing batch shares: who may call, what it may answer, If-Match, validation, dispatch.</summary>
+public static class BatchWrite
+{
+    /// <summary>
+    /// Reads If-Match, validates the request as the calling enterprise, and hands the command (with its
+    /// Idempotency-Key) to its handler; a bad header or body never reaches the handler.
+    /// </summary>
+    public static async Task<IResult> SendAsync<TCommand>(
+        IMessageBus bus, HttpContext http, string operation, object request,
+        Func<string, long?, (TCommand? Command, Refusal? Refusal)> validate, Func<TCommand, IdempotencyKey?, TCommand> withKey)
+        where TCommand : class
+    {
+        var (expected, ifMatch) = IfMatch.From(http);
+        if (ifMatch is not null) return ifMatch.ToResult();
+        var (command, refusal) = validate(Caller.From(http.User).EnterpriseId!, expected);
+        return refusal is not null
+            ? refusal.ToResult()
+            : await CommandDispatch.SendAsync(bus, http, operation, request, key => withKey(command!, key));
+    }
+
+    /// <summary>An enterprise calls it; it answers <typeparamref name="TResponse"/> or a problem: 400, 403, 404, 409, 422 (idempotency key reused with another body).</summary>
+    public static RouteHandlerBuilder DeclaresBatchWrite<TResponse>(this RouteHandlerBuilder endpoint, int status = StatusCodes.Status201Created) =>
+        endpoint.RequireAuthorization(Roles.Enterprise)
+            .Produces<TResponse>(status)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}
