@@ -8,6 +8,7 @@ using Traceability.Batches;
 using Traceability.Enterprises;
 using Traceability.Hosting;
 using Traceability.Licensing;
+using Traceability.Provenance;
 using Traceability.ReferenceData;
 using Weasel.Core;
 using Wolverine;
@@ -72,6 +73,9 @@ app.MapAccess();
 app.MapEnterprises();
 app.MapLicensing();
 app.MapBatches();
+app.MapProvenance();
+app.MapCustody();
+app.MapSearchBatches();
 
 if (database.Embedded is { } embedded)
     app.Lifetime.ApplicationStopped.Register(embedded.Stop);

@@ -131,6 +131,12 @@ public sealed partial record Batch(
     /// <summary>The stream version, set by Marten; the value If-Match is checked against.</summary>
     public long Version { get; set; }
 
+    /// <summary>When it was generated or derived, in Unix milliseconds: the sort key and cursor of the batch search.</summary>
+    public long GeneratedAtMs => GeneratedAt.ToUnixTimeMilliseconds();
+
+    /// <summary>Sort key of the batch search: time first, then id, so a cursor is stable when two batches share a millisecond.</summary>
+    public string SearchKey => $"{GeneratedAtMs:D15}:{Id:N}";
+
     /// <summary>Mass that has neither a fate nor went on to children yet.</summary>
     public Mass RemainingKg { get; init; }
 

@@ -42,7 +42,8 @@ namespace Traceability.Batches
     }
 
     /// <summary>A fate as the batch's state lists it.</summary>
-    public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt);
+    /// <param name="LossesKg">Of <paramref name="MassKg"/>, what recycling declared lost rather than turned into outputs.</param>
+    public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt, Mass LossesKg = default);
 
     public sealed partial record Batch
     {
@@ -50,7 +51,7 @@ namespace Traceability.Batches
 
         public Batch Apply(FateRecorded e) => this with
         {
-            Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt)],
+            Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt, Sum(e.Losses))],
             RemainingKg = e.RemainingKg,
             Units = Units is { } units && e.Units is { } fated ? units - fated : Units,
             Status = e.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : Status,

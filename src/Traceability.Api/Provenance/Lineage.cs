@@ -1,0 +1,146 @@
+using Marten;
+using Traceability.Batches;
+
+namespace Traceability.Provenance;
+
+/// <summary>
+/// The lineage graph as the inline Batch projection keeps it: every batch document lists its parents and
+/// children with the mass that flowed along each edge, written in the same transaction as the event that
+/// made the edge. A walk loads it one level at a time (one query per level).
+/// </summary>
+public sealed class Lineage
+{
+    public Dictionary<Guid, Batch> Nodes { get; } = [];
+    public bool CutByDepth { get; private set; }
+    public bool CutByNodes { get; private set; }
+
+    public static async Task<Lineage> WalkAsync(IQuerySession session, Batch root, bool upstream, bool downstream, int depth, int nodeLimit, CancellationToken ct)
+    {
+        var lineage = new Lineage();
+        lineage.Nodes[root.Id] = root;
+        var frontier = new List<Batch> { root };
+        for (var level = 0; frontier.Count > 0; level++)
+        {
+            var next = frontier
+                .SelectMany(b => (upstream ? b.Parents.Select(p => p.BatchId) : []).Concat(downstream ? b.Children.Select(c => c.BatchId) : []))
+                .Where(id => !lineage.Nodes.ContainsKey(id)).Distinct().ToList();
+            if (next.Count == 0) break;
+            if (level >= depth)
+            {
+                lineage.CutByDepth = true;
+                break;
+            }
+            if (lineage.Nodes.Count + next.Count > nodeLimit)
+            {
+                lineage.CutByNodes = true;
+                next = next.Take(nodeLimit - lineage.Nodes.Count).ToList();
+            }
+            var loaded = await session.LoadManyAsync<Batch>(ct, next);
+            foreach (var batch in loaded) lineage.Nodes[batch.Id] = batch;
+            if (lineage.CutByNodes) break;
+            frontier = [.. loaded];
+        }
+        return lineage;
+    }
+}
+
+/// <summary>
+/// Mass attribution, carried proportionally through every split, sorting, dismantling and merge: pure
+/// functions over the loaded graph, so the figures are unit-testable and the same in every run.
+/// </summary>
+public static class Attribution
+{
+    /// <summary>For <paramref name="id"/>, the fraction of its mass that came from each source (generated) batch; fractions sum to 1.</summary>
+    public static IReadOnlyDictionary<Guid, decimal> Origins(Guid id, IReadOnlyDictionary<Guid, Batch> nodes)
+    {
+        var memo = new Dictionary<Guid, Dictionary<Guid, decimal>>();
+        return Of(id);
+
+        Dictionary<Guid, decimal> Of(Guid batchId)
+        {
+            if (memo.TryGetValue(batchId, out var known)) return known;
+            var batch = nodes[batchId];
+            var result = new Dictionary<Guid, decimal>();
+            var total = batch.Parents.Sum(p => p.MassKg.Kilograms);
+            if (batch.Parents.Count == 0 || total == 0) result[batchId] = 1m;
+            else
+                foreach (var parent in batch.Parents)
+                    foreach (var (source, fraction) in Of(parent.BatchId))
+                        result[source] = result.GetValueOrDefault(source) + fraction * parent.MassKg.Kilograms / total;
+            memo[batchId] = result;
+            return result;
+        }
+    }
+
+    /// <summary>Where a share of mass ended: a fate, still in the chain, or declared lost; and with whom.</summary>
+    public sealed record Sink(string End, string Holder);
+
+    /// <summary>
+    /// For <paramref name="source"/>, the fraction of its mass that ended in each sink. At every batch the
+    /// mass it carries is divided over its outflows in proportion: its fates (recycling net of its declared
+    /// losses; recycling's outputs are new products and not followed), its children, its transformation
+    /// losses, and what it still holds. Differences weighed in transit are spread the same way. Fractions sum to 1.
+    /// </summary>
+    public static IReadOnlyDictionary<Sink, decimal> Destinations(Guid source, IReadOnlyDictionary<Guid, Batch> nodes)
+    {
+        var sinks = new Dictionary<Sink, decimal>();
+        var carried = new Dictionary<Guid, decimal> { [source] = 1m };
+        foreach (var id in ParentsFirst(nodes))
+        {
+            if (!carried.TryGetValue(id, out var share) || share == 0) continue;
+            var batch = nodes[id];
+            var outflows = new List<(Sink? Sink, Guid? Child, decimal Kg)>();
+            foreach (var fate in batch.Fates)
+            {
+                outflows.Add((new Sink(FateName(fate.Fate), fate.By), null, (fate.MassKg - fate.LossesKg).Kilograms));
+                if (fate.LossesKg.Kilograms > 0) outflows.Add((new Sink("declared-loss", fate.By), null, fate.LossesKg.Kilograms));
+            }
+            foreach (var child in batch.Children.Where(c => c.Process != Process.Recycling))
+                outflows.Add((null, child.BatchId, child.MassKg.Kilograms));
+            var transformationLosses = batch.LossesKg.Kilograms - batch.Fates.Sum(f => f.LossesKg.Kilograms);
+            if (transformationLosses > 0) outflows.Add((new Sink("declared-loss", batch.Holder), null, transformationLosses));
+            if (batch.RemainingKg.Kilograms > 0 || outflows.Count == 0)
+                outflows.Add((new Sink(batch.OpenManifest is null ? "in-chain" : "in-transit", batch.OpenManifest?.To ?? batch.Holder), null, Math.Max(batch.RemainingKg.Kilograms, 1m)));
+
+            var total = outflows.Sum(o => o.Kg);
+            foreach (var (sink, child, kg) in outflows)
+            {
+                var part = share * kg / total;
+                if (sink is not null) sinks[sink] = sinks.GetValueOrDefault(sink) + part;
+                else if (nodes.ContainsKey(child!.Value)) carried[child.Value] = carried.GetValueOrDefault(child.Value) + part;
+                else sinks[new Sink("in-chain", batch.Holder)] = sinks.GetValueOrDefault(new Sink("in-chain", batch.Holder)) + part;
+            }
+        }
+        return sinks;
+    }
+
+    /// <summary>The batches in an order where each comes after all its parents in the graph (Kahn), so a batch is reached with all the mass flowing into it.</summary>
+    static IEnumerable<Guid> ParentsFirst(IReadOnlyDictionary<Guid, Batch> nodes)
+    {
+        var waiting = nodes.Values.ToDictionary(b => b.Id, b => b.Parents.Count(p => nodes.ContainsKey(p.BatchId)));
+        var ready = new Queue<Guid>(waiting.Where(w => w.Value == 0).Select(w => w.Key));
+        while (ready.TryDequeue(out var id))
+        {
+            yield return id;
+            foreach (var child in nodes[id].Children.Select(c => c.BatchId).Distinct().Where(waiting.ContainsKey))
+                if (--waiting[child] == 0) ready.Enqueue(child);
+        }
+    }
+
+    public static string FateName(ReferenceData.Fate fate) => fate switch
+    {
+        ReferenceData.Fate.CascadeUse => "cascade-use",
+        ReferenceData.Fate.EnergyRecovery => "energy-recovery",
+        _ => fate.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Fractions as percentages rounded to 4 places, the largest absorbing the rounding so they sum to exactly 100.</summary>
+    public static Dictionary<TKey, decimal> Percentages<TKey>(IEnumerable<KeyValuePair<TKey, decimal>> fractions) where TKey : notnull
+    {
+        var percents = fractions.ToDictionary(f => f.Key, f => decimal.Round(f.Value * 100m, 4));
+        if (percents.Count == 0) return percents;
+        var largest = percents.MaxBy(p => p.Value).Key;
+        percents[largest] += 100m - percents.Values.Sum();
+        return percents;
+    }
+}

@@ -1,0 +1,126 @@
+using Marten;
+using Traceability.Access;
+using Traceability.Batches;
+using Traceability.Batches.Reading;
+using Traceability.Requests;
+
+namespace Traceability.Provenance;
+
+/// <summary>A batch in a provenance graph. Batches the caller may not read are shown without their enterprises.</summary>
+public sealed record LineageNode(
+    Guid BatchId, string Category, Mass MassKg, Mass RemainingKg, BatchStatus Status, Process? Origin, string? Generator, string? City,
+    string? Holder, IReadOnlyList<string> Fates, bool Redacted);
+
+/// <summary>Mass that flowed from a parent to a child.</summary>
+public sealed record LineageEdge(Guid From, Guid To, Mass MassKg, Process Process);
+
+public sealed record ProvenanceView(Guid Root, string Direction, int Depth, int NodeLimit, bool Cut, bool CutByDepth, bool CutByNodes,
+    IReadOnlyList<LineageNode> Nodes, IReadOnlyList<LineageEdge> Edges);
+
+public sealed record OriginShare(string Key, Mass MassKg, decimal Percent);
+
+public sealed record OriginsView(Guid BatchId, Mass MassKg, IReadOnlyList<OriginShare> BySourceBatch, IReadOnlyList<OriginShare> ByGenerator,
+    IReadOnlyList<OriginShare> ByCity);
+
+public sealed record DestinationShare(string End, string Holder, Mass MassKg, decimal Percent);
+
+public sealed record DestinationsView(Guid BatchId, Mass MassKg, IReadOnlyList<OriginShare> ByEnd, IReadOnlyList<OriginShare> ByHolder,
+    IReadOnlyList<DestinationShare> Detail);
+
+public static class ProvenanceEndpoints
+{
+    /// <summary>Attribution follows the whole graph; this bounds a pathological one.</summary>
+    public const int AttributionNodeLimit = 200_000;
+
+    public static void MapProvenance(this IEndpointRouteBuilder app)
+    {
+        var batches = app.MapGroup("/api/batches").WithTags("Provenance");
+        batches.MapGet("/{id:guid}/provenance", GetProvenance)
+            .WithName("GetProvenance")
+            .WithSummary("Lineage graph of a batch, upstream and/or downstream")
+            .WithDescription("Nodes (batch, category, mass, generator, city, status, fates) and edges (parent to child, with the mass that flowed), walked from the batch to `depth` levels (default 10, at most 100) and at most `limit` nodes (default 500, at most 5000). `cut` says whether either bound stopped the walk. Batches the caller may not read themselves appear without their enterprises (redacted).")
+            .RequireAuthorization(Roles.BatchReaders)
+            .Produces<ProvenanceView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        batches.MapGet("/{id:guid}/origins", GetOrigins)
+            .WithName("GetOrigins")
+            .WithSummary("Where a batch's mass came from")
+            .WithDescription("The share of the batch's mass that came from each source (generated) batch, each generating enterprise and each city, carried proportionally through splits, sorting, dismantling and merges. Shares sum to 100%.")
+            .RequireAuthorization(Roles.BatchReaders)
+            .Produces<OriginsView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        batches.MapGet("/{id:guid}/destinations", GetDestinations)
+            .WithName("GetDestinations")
+            .WithSummary("Where a batch's mass ended")
+            .WithDescription("For a batch (usually a generated source), the share of its mass that ended in each fate (reuse, remanufacture, cascade-use, recycling, energy-recovery, disposal), is still in the chain (in-chain, in-transit) or was declared lost (declared-loss), and with which final holder. Shares sum to 100%.")
+            .RequireAuthorization(Roles.BatchReaders)
+            .Produces<DestinationsView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    static async Task<(Batch? Batch, IResult? NotFound)> ReadableAsync(Guid id, HttpContext http, IQuerySession session)
+    {
+        var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
+        return batch is not null && ReadBatchEndpoints.MayRead(Caller.From(http.User), batch) ? (batch, null) : (null, BatchStream.NotFoundFor(id));
+    }
+
+    static async Task<IResult> GetProvenance(Guid id, string? direction, int? depth, int? limit, HttpContext http, IQuerySession session)
+    {
+        var errors = new FieldErrors();
+        direction ??= "both";
+        if (direction is not ("upstream" or "downstream" or "both")) errors.Add("direction", "must be upstream, downstream or both");
+        if (depth is < 0 or > 100) errors.Add("depth", "must be between 0 and 100");
+        if (limit is < 1 or > 5000) errors.Add("limit", "must be between 1 and 5000");
+        if (errors.Any) return errors.ToRefusal().ToResult();
+        var (root, notFound) = await ReadableAsync(id, http, session);
+        if (root is null) return notFound!;
+
+        var lineage = await Lineage.WalkAsync(session, root, direction != "downstream", direction != "upstream", depth ?? 10, limit ?? 500, http.RequestAborted);
+        var caller = Caller.From(http.User);
+        var nodes = lineage.Nodes.Values.OrderBy(b => b.GeneratedAt).ThenBy(b => b.Id).Select(b => Node(b, ReadBatchEndpoints.MayRead(caller, b))).ToList();
+        var edges = lineage.Nodes.Values
+            .SelectMany(b => b.Children.Where(c => lineage.Nodes.ContainsKey(c.BatchId)).Select(c => new LineageEdge(b.Id, c.BatchId, c.MassKg, c.Process)))
+            .ToList();
+        return Results.Ok(new ProvenanceView(id, direction, depth ?? 10, limit ?? 500, lineage.CutByDepth || lineage.CutByNodes,
+            lineage.CutByDepth, lineage.CutByNodes, nodes, edges));
+    }
+
+    static LineageNode Node(Batch b, bool readable) => new(
+        b.Id, b.Category, b.MassKg, b.RemainingKg, b.Status, b.Origin, readable ? b.Generator : null, readable ? b.City : null, readable ? b.Holder : null,
+        [.. b.Fates.Select(f => Attribution.FateName(f.Fate)).Distinct()], !readable);
+
+    static async Task<IResult> GetOrigins(Guid id, HttpContext http, IQuerySession session)
+    {
+        var (batch, notFound) = await ReadableAsync(id, http, session);
+        if (batch is null) return notFound!;
+        var lineage = await Lineage.WalkAsync(session, batch, upstream: true, downstream: false, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
+        var origins = Attribution.Origins(id, lineage.Nodes);
+        return Results.Ok(new OriginsView(id, batch.MassKg,
+            Shares(origins.Select(o => KeyValuePair.Create(o.Key.ToString(), o.Value)), batch.MassKg),
+            Shares(origins.GroupBy(o => lineage.Nodes[o.Key].Generator).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg),
+            Shares(origins.GroupBy(o => lineage.Nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg)));
+    }
+
+    static async Task<IResult> GetDestinations(Guid id, HttpContext http, IQuerySession session)
+    {
+        var (batch, notFound) = await ReadableAsync(id, http, session);
+        if (batch is null) return notFound!;
+        var lineage = await Lineage.WalkAsync(session, batch, upstream: false, downstream: true, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
+        var sinks = Attribution.Destinations(id, lineage.Nodes);
+        var detail = Attribution.Percentages(sinks);
+        return Results.Ok(new DestinationsView(id, batch.MassKg,
+            Shares(sinks.GroupBy(s => s.Key.End).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),
+            Shares(sinks.GroupBy(s => s.Key.Holder).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),
+            [.. detail.OrderByDescending(d => d.Value).Select(d => new DestinationShare(d.Key.End, d.Key.Holder, new Mass(decimal.Round(sinks[d.Key] * batch.MassKg.Kilograms, 3)), d.Value))]));
+    }
+
+    static List<OriginShare> Shares(IEnumerable<KeyValuePair<string, decimal>> fractions, Mass total)
+    {
+        var list = fractions.ToList();
+        var percents = Attribution.Percentages(list);
+        return [.. list.OrderByDescending(f => f.Value).Select(f => new OriginShare(f.Key, new Mass(decimal.Round(f.Value * total.Kilograms, 3)), percents[f.Key]))];
+    }
+}
