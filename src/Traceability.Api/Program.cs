@@ -5,6 +5,7 @@ using Npgsql;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Batches;
+using Traceability.Compliance;
 using Traceability.Enterprises;
 using Traceability.Hosting;
 using Traceability.Licensing;
@@ -47,7 +48,7 @@ builder.Services.AddMarten(o =>
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
         // Rich appends give inline projections the stream version, which If-Match is checked against.
         o.Events.AppendMode = EventAppendMode.Rich;
-        o.AddAccess().AddEnterprises().AddLicensing().AddBatches();
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddCompliance();
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
@@ -59,6 +60,10 @@ builder.Host.UseWolverine(o =>
     o.UseRuntimeCompilation();
     // Every handler that touches the Marten session commits in one transaction, outbox included.
     o.Policies.AutoApplyTransactions();
+    // Compliance deadlines (72 hours in transit, storage limits) are scheduled local messages: durable, so
+    // they survive a restart, committed with the events that set them.
+    o.Policies.UseDurableLocalQueues();
+    o.Durability.AlwaysMakeScheduledMessagesDurable = true;
     o.Durability.Mode = database.Embedded is not null ? DurabilityMode.Solo : DurabilityMode.Balanced;
 });
 
@@ -76,6 +81,7 @@ app.MapBatches();
 app.MapProvenance();
 app.MapCustody();
 app.MapSearchBatches();
+app.MapAlerts();
 
 if (database.Embedded is { } embedded)
     app.Lifetime.ApplicationStopped.Register(embedded.Stop);

@@ -18,7 +18,7 @@ public static class BatchStream
     public static async Task<WriteOutcome> WriteAsync(
         IDocumentSession session, IdempotencyKey? idempotency, Guid batchId, string enterpriseId, long? expectedVersion,
         Instant now, JsonSerializerOptions json, Func<Batch, Decision> decide, Func<Batch, Decision, WriteOutcome> respond, CancellationToken ct,
-        HeldIdentifiers? identifiers = null)
+        HeldIdentifiers? identifiers = null, Func<Batch, Decision, Task>? after = null)
     {
         if (await Idempotency.ReplayAsync(session, idempotency, ct) is { } replay) return replay;
         var stream = await session.Events.FetchForWriting<Batch>(batchId, ct);
@@ -31,6 +31,7 @@ public static class BatchStream
         if (decision.Refusal is not null) return decision.Refusal;
         stream.AppendMany(decision.Events);
         StartChildren(session, decision, identifiers ?? HeldIdentifiers.None);
+        if (after is not null) await after(batch, decision);
         var outcome = respond(batch, decision);
         Idempotency.Remember(session, idempotency, outcome, now, json);
         return outcome;

@@ -36,6 +36,9 @@ public sealed class TraceabilityOptions
     public bool RequireLicencesForAllWaste { get; set; } = true;
 
     public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste);
+
+    /// <summary>The compliance rules' limits (section "Traceability:Compliance").</summary>
+    public Compliance.ComplianceOptions Compliance { get; set; } = new();
 }
 
 /// <summary>The rule every reported moment keeps: not in the future, not before what it follows.</summary>

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Batches.Dispatching;
+using Traceability.Compliance;
+using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
 
@@ -201,7 +203,8 @@ namespace Traceability.Batches.Correcting
     public static class CorrectFigureHandler
     {
         public static async Task<WriteOutcome> Handle(
-            CorrectFigure command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+            CorrectFigure command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+            IOptions<JsonOptions> json, CancellationToken ct)
         {
             var history = (await session.Events.FetchStreamAsync(command.BatchId, token: ct)).Select(e => new StoredEvent(e.Version, e.Data)).ToList();
             var now = clock.GetCurrentInstant();
@@ -212,7 +215,7 @@ namespace Traceability.Batches.Correcting
                     var corrected = (FigureCorrected)decision.Events[0];
                     return WriteOutcome.Created(new FigureCorrectedResponse(batch.Id, corrected.CorrectsVersion, corrected.Field, corrected.Previous,
                         corrected.Corrected, batch.Version + decision.Events.Count), $"/api/batches/{batch.Id}/events");
-                }, ct);
+                }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, null, categories, now, options.Value, ct));
         }
     }
 }

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Traceability.Compliance;
 using Traceability.Access;
 using Traceability.Enterprises;
 using Traceability.Licensing;
@@ -91,7 +92,7 @@ public static class DispatchBatchEndpoint
 public static class DispatchBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        DispatchBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
+        DispatchBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
         CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
@@ -105,6 +106,6 @@ public static class DispatchBatchHandler
                 return WriteOutcome.Created(
                     new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, batch.Id, dispatched.To, dispatched.MassKg, batch.Version + decision.Events.Count),
                     $"/api/batches/{batch.Id}");
-            }, ct);
+            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, null, categories, now, options.Value, ct));
     }
 }

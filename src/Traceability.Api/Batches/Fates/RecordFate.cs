@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Traceability.Compliance;
 using Traceability.Access;
 using Traceability.Licensing;
 using Traceability.ReferenceData;
@@ -172,7 +173,7 @@ namespace Traceability.Batches.Fates
     public static class RecordFateHandler
     {
         public static async Task<WriteOutcome> Handle(
-            RecordFate command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+            RecordFate command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
             IOptions<JsonOptions> json, CancellationToken ct)
         {
             var (actor, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
@@ -189,7 +190,7 @@ namespace Traceability.Batches.Fates
                             fate.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : batch.Status, ChildView.Of(decision.Children), batch.Version + decision.Events.Count),
                         $"/api/batches/{batch.Id}");
                 },
-                ct, held);
+                ct, held, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, actor, categories, now, options.Value, ct));
         }
     }
 }

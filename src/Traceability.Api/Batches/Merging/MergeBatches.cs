@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
+using Traceability.Compliance;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
@@ -116,7 +117,7 @@ namespace Traceability.Batches.Merging
     public static class MergeBatchesHandler
     {
         public static async Task<WriteOutcome> Handle(
-            MergeBatches command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+            MergeBatches command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
             IOptions<JsonOptions> json, CancellationToken ct)
         {
             if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
@@ -138,6 +139,7 @@ namespace Traceability.Batches.Merging
             if (decision.Refusal is not null) return decision.Refusal;
             foreach (var merged in decision.Events.Cast<BatchMerged>()) streams[merged.BatchId].AppendOne(merged);
             BatchStream.StartChildren(session, decision, HeldIdentifiers.None);
+            await ComplianceWatch.AfterAsync(session, bus, null, new Decision([], null).Starting(decision.Children), actor, categories, now, options.Value, ct);
 
             var lot = decision.Children[0];
             var outcome = WriteOutcome.Created(new LotMergedResponse(lot.BatchId, lot.Category, lot.MassKg, lot.Units, lot.Parents), $"/api/batches/{lot.BatchId}");

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Traceability.Compliance;
 using Traceability.Access;
 using Traceability.Enterprises;
 using Traceability.Licensing;
@@ -70,7 +71,7 @@ public static class ReceiveBatchEndpoint
 public static class ReceiveBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        ReceiveBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
+        ReceiveBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
         CancellationToken ct)
     {
         var receiver = await session.LoadAsync<Enterprise>(command.By, ct);
@@ -84,6 +85,6 @@ public static class ReceiveBatchHandler
                 var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
                 return WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
                     discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
-            }, ct);
+            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, new BatchActor(receiver, licences), categories, now, options.Value, ct));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
+using Traceability.Compliance;
 using Traceability.Enterprises;
 using Traceability.ReferenceData;
 using Traceability.Requests;
@@ -102,17 +103,25 @@ public static class RegisterBatchEndpoint
 public static class RegisterBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        RegisterBatch command, IDocumentSession session, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+        RegisterBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
         var now = clock.GetCurrentInstant();
         var generator = await session.LoadAsync<Enterprise>(command.Generator, ct);
         var identifiers = await HeldIdentifiers.LoadAsync(session, command.Identifier is { } id ? [id] : [], ct);
         var decision = RegisterBatchDecision.Decide(command, generator, identifiers, now, options.Value);
-        if (decision.Refusal is not null) return decision.Refusal;
+        if (decision.Refusal is not null)
+        {
+            // A refused attempt on a held identifier is itself evidence; it is kept although nothing else is written.
+            if (decision.Refusal.Extensions?.GetValueOrDefault("heldBy") is Guid heldBy)
+                await ComplianceWatch.IdentifierRefusedAsync(session, command.Identifier!, heldBy, generator!.Id, generator.City, now, options.Value, ct);
+            return decision.Refusal;
+        }
 
         session.Events.StartStream<Batch>(command.BatchId, decision.Events);
         if (command.Identifier is { } claimed) identifiers.Claim(session, claimed, command.BatchId);
+        await ComplianceWatch.AfterAsync(session, bus, null, decision, null, categories, now, options.Value, ct);
         var outcome = WriteOutcome.Created(new BatchRegistered(command.BatchId, decision.Events.Count), $"/api/batches/{command.BatchId}");
         Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
         return outcome;

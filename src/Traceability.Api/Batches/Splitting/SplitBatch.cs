@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Traceability.Compliance;
 using Traceability.Access;
 using Traceability.ReferenceData;
 using Traceability.Requests;
@@ -102,7 +103,7 @@ namespace Traceability.Batches.Splitting
     public static class SplitBatchHandler
     {
         public static async Task<WriteOutcome> Handle(
-            SplitBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+            SplitBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
             IOptions<JsonOptions> json, CancellationToken ct)
         {
             var (actor, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
@@ -113,7 +114,7 @@ namespace Traceability.Batches.Splitting
                 (batch, decision) => WriteOutcome.Created(
                     new BatchTransformedResponse(batch.Id, Process.Splitting, ChildView.Of(decision.Children), default, batch.Version + decision.Events.Count),
                     $"/api/batches/{decision.Children[0].BatchId}"),
-                ct);
+                ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, actor, categories, now, options.Value, ct));
         }
     }
 }

@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Traceability.Compliance;
+using Wolverine;
 using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
@@ -75,7 +77,7 @@ public static class TransformBatchDecision
 public static class TransformBatchHandler
 {
     public static async Task<WriteOutcome> Handle(
-        TransformBatch command, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+        TransformBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
         IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (actor, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
@@ -88,6 +90,6 @@ public static class TransformBatchHandler
                 new BatchTransformedResponse(batch.Id, command.Process, ChildView.Of(decision.Children),
                     new Mass(command.Losses.Sum(l => l.MassKg.Kilograms)), batch.Version + decision.Events.Count),
                 $"/api/batches/{decision.Children[0].BatchId}"),
-            ct, held);
+            ct, held, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, actor, categories, now, options.Value, ct));
     }
 }
