@@ -42,14 +42,7 @@ builder.Services.AddAccess(database.AdminKey);
 builder.Services.AddTraceabilityOpenApi();
 
 builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
-builder.Services.AddMarten(o =>
-    {
-        o.DatabaseSchemaName = "traceability";
-        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
-        // Rich appends give inline projections the stream version, which If-Match is checked against.
-        o.Events.AppendMode = EventAppendMode.Rich;
-        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddCompliance();
-    })
+builder.Services.AddMarten(StoreSetup.Configure)
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
     .IntegrateWithWolverine()

@@ -1,0 +1,23 @@
+using JasperFx.Events;
+using Marten;
+using Traceability.Access;
+using Traceability.Batches;
+using Traceability.Compliance;
+using Traceability.Enterprises;
+using Traceability.Licensing;
+using Weasel.Core;
+
+namespace Traceability.Hosting;
+
+/// <summary>The Marten configuration of the service, in one place so that tools (benchmarks) use exactly the same store.</summary>
+public static class StoreSetup
+{
+    public static void Configure(StoreOptions o)
+    {
+        o.DatabaseSchemaName = "traceability";
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
+        // Rich appends give inline projections the stream version, which If-Match is checked against.
+        o.Events.AppendMode = EventAppendMode.Rich;
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddCompliance();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Marten;
+using Npgsql;
+using NodaTime;
+using Traceability.Batches;
+using Traceability.Benchmarks;
+using Traceability.Hosting;
+using Traceability.Provenance;
+
+// Provenance benchmark: builds a lineage of N batches (default 10,000) with splits, sortings and merges,
+// then times the provenance and attribution queries against a single-batch state read in the same run.
+var size = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10_000;
+var samples = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 200;
+
+var root = Path.Combine(Path.GetTempPath(), $"traceability-bench-{Guid.NewGuid():N}");
+var given = Environment.GetEnvironmentVariable("TRACEABILITY_BENCH_DB");
+var server = given is null ? EmbeddedPostgres.Start(root, EmbeddedPostgres.FreePort(), throwaway: true) : null;
+try
+{
+    var dataSource = new NpgsqlDataSourceBuilder(given ?? server!.ConnectionString).UseNodaTime().Build();
+    using var store = DocumentStore.For(o =>
+    {
+        StoreSetup.Configure(o);
+        o.Connection(dataSource);
+    });
+    await store.Advanced.Clean.CompletelyRemoveAllAsync();
+    await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+    var build = Stopwatch.StartNew();
+    var graph = await LineageBuilder.BuildAsync(store, size, new Random(20261123));
+    Console.WriteLine($"built a lineage of {graph.Batches.Count} batches ({graph.Sources.Count} generated, {graph.Splits} splits, {graph.Sortings} sortings, {graph.Merges} merges, depth up to {graph.MaxDepth}) in {build.Elapsed.TotalSeconds:0.0} s");
+
+    var random = new Random(7);
+    Guid Any() => graph.Batches[random.Next(graph.Batches.Count)];
+    Guid Deep() => graph.Deepest[random.Next(graph.Deepest.Count)];
+    Guid Source() => graph.Sources[random.Next(graph.Sources.Count)];
+
+    var state = await Timing.MeasureAsync("state read (baseline)", samples, async () =>
+    {
+        await using var q = store.QuerySession();
+        _ = await q.LoadAsync<Batch>(Any());
+    });
+    var results = new List<Timing>
+    {
+        await Timing.MeasureAsync("provenance both ways, depth 10, limit 500", samples, async () =>
+        {
+            await using var q = store.QuerySession();
+            var rootBatch = (await q.LoadAsync<Batch>(Deep()))!;
+            _ = await Lineage.WalkAsync(q, rootBatch, true, true, 10, 500, default);
+        }),
+        await Timing.MeasureAsync("origins (whole upstream)", samples, async () =>
+        {
+            await using var q = store.QuerySession();
+            var rootBatch = (await q.LoadAsync<Batch>(Deep()))!;
+            var lineage = await Lineage.WalkAsync(q, rootBatch, true, false, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, default);
+            _ = Attribution.Origins(rootBatch.Id, lineage.Nodes);
+        }),
+        await Timing.MeasureAsync("destinations (whole downstream)", samples, async () =>
+        {
+            await using var q = store.QuerySession();
+            var rootBatch = (await q.LoadAsync<Batch>(Source()))!;
+            var lineage = await Lineage.WalkAsync(q, rootBatch, false, true, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, default);
+            _ = Attribution.Destinations(rootBatch.Id, lineage.Nodes);
+        }),
+    };
+
+    Console.WriteLine();
+    Console.WriteLine($"{"query",-44} {"median ms",10} {"p99 ms",9} {"median vs state read",22}");
+    Console.WriteLine(state.Row(state));
+    foreach (var result in results) Console.WriteLine(result.Row(state));
+    return 0;
+}
+finally
+{
+    server?.Stop();
+    if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+}
