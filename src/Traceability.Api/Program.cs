@@ -11,6 +11,8 @@ using Traceability.Hosting;
 using Traceability.Licensing;
 using Traceability.Provenance;
 using Traceability.ReferenceData;
+using Traceability.Statistics;
+using JasperFx.Events.Daemon;
 using Weasel.Core;
 using Wolverine;
 using Wolverine.Marten;
@@ -33,6 +35,8 @@ builder.Services.Configure<TraceabilityOptions>(builder.Configuration.GetSection
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(Cities.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(Categories.Load(SeedFile.DefaultFolder));
+builder.Services.AddSingleton(IndicatorCatalog.Load(SeedFile.DefaultFolder));
+builder.Services.AddSingleton<Figures>();
 builder.Services.ConfigureHttpJsonOptions(o => JsonConventions.Apply(o.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemResponses>();
@@ -44,6 +48,8 @@ builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
 builder.Services.AddMarten(StoreSetup.Configure)
     .UseNpgsqlDataSource()
+    // One node embedded; with a shared database, nodes elect one to run the projections.
+    .AddAsyncDaemon(database.Embedded is not null || builder.Configuration["Traceability:DaemonMode"] == "Solo" ? DaemonMode.Solo : DaemonMode.HotCold)
     .UseLightweightSessions()
     .IntegrateWithWolverine()
     .ApplyAllDatabaseChangesOnStartup();
@@ -75,6 +81,7 @@ app.MapProvenance();
 app.MapCustody();
 app.MapSearchBatches();
 app.MapAlerts();
+app.MapStatistics();
 
 if (database.Embedded is { } embedded)
     app.Lifetime.ApplicationStopped.Register(embedded.Stop);

@@ -37,6 +37,9 @@ public static class Roles
     /// <summary>Policy: the administrator and regulators (a city's regulators for their city's enterprises).</summary>
     public const string LicenceKeepers = "licence-keepers";
 
+    /// <summary>Policy: statisticians and regulators.</summary>
+    public const string StatisticsReaders = "statistics-readers";
+
     /// <summary>Policy: licence keepers, and an enterprise for its own licences.</summary>
     public const string LicenceReaders = "licence-readers";
 
@@ -49,6 +52,7 @@ public static class Roles
         Statistician => "a statistician key",
         BatchReaders => "an enterprise key (batches it held or is sent), a regulator key (batches that touched its city, or all if national), a statistician key",
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
+        StatisticsReaders => "a statistician key, a regulator key",
         LicenceReaders => "the administrator key, a regulator key, an enterprise key (its own licences)",
         _ => policy,
     };

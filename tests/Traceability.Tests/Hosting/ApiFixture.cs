@@ -24,6 +24,8 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         // Program reads these before the host is built, so they are process settings, not test-host settings.
         Environment.SetEnvironmentVariable("TRACEABILITY_DB", TestCluster.ConnectionString);
         Environment.SetEnvironmentVariable("TRACEABILITY_ADMIN_KEY", AdminKey);
+        // One test host: it runs the projections itself rather than waiting to be elected.
+        Environment.SetEnvironmentVariable("Traceability__DaemonMode", "Solo");
         JasperFxEnvironment.AutoStartHost = true;
     }
 

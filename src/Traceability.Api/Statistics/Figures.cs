@@ -1,0 +1,83 @@
+using System.Globalization;
+using Marten;
+using NodaTime;
+using Npgsql;
+using Traceability.Licensing;
+
+namespace Traceability.Statistics;
+
+public sealed record MeasureTotal(string City, string Category, string Measure, decimal Kg, int Units);
+
+public sealed record FlowTotal(string FromCity, string ToCity, string Category, decimal Kg);
+
+/// <summary>
+/// Reads the statistics ledger: sums of facts by city, category and measure for a period, as known at
+/// <c>asOf</c> (facts recorded later are left out). One SQL statement each, over the projection's documents.
+/// </summary>
+public sealed class Figures(NpgsqlDataSource dataSource)
+{
+    const string Facts = "traceability.mt_doc_batchfigures d cross join lateral jsonb_array_elements(d.data -> 'facts') f";
+
+    public async Task<List<MeasureTotal>> TotalsAsync(Period period, Instant asOf, string? city, string? category, CancellationToken ct)
+    {
+        var sql = $"""
+            select f ->> 'city', f ->> 'category', f ->> 'measure', sum((f ->> 'kg')::numeric), sum((f ->> 'units')::int)::int
+            from {Facts}
+            where f ->> 'measure' not in ('stock', 'flow') and f ->> 'month' between $1 and $2 and (f ->> 'recordedMs')::bigint <= $3
+              and ($4::text is null or f ->> 'city' = $4) and ($5::text is null or f ->> 'category' = $5)
+            group by 1, 2, 3
+            union all
+            select f ->> 'city', f ->> 'category', 'stock', sum((f ->> 'kg')::numeric), 0
+            from {Facts}
+            where f ->> 'measure' = 'stock' and f ->> 'month' <= $2 and (f ->> 'recordedMs')::bigint <= $3
+              and ($4::text is null or f ->> 'city' = $4) and ($5::text is null or f ->> 'category' = $5)
+            group by 1, 2
+            """;
+        var rows = new List<MeasureTotal>();
+        await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3), reader.GetInt32(4)));
+        return rows;
+    }
+
+    public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
+    {
+        var sql = $"""
+            select f ->> 'city', f ->> 'toCity', f ->> 'category', sum((f ->> 'kg')::numeric)
+            from {Facts}
+            where f ->> 'measure' = 'flow' and f ->> 'month' between $1 and $2 and (f ->> 'recordedMs')::bigint <= $3
+              and ($4::text is null or f ->> 'category' = $4)
+            group by 1, 2, 3 order by 1, 2, 3
+            """;
+        var rows = new List<FlowTotal>();
+        await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), category);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(new FlowTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3)));
+        return rows;
+    }
+
+    /// <summary>Yearly tonnes of licences for <paramref name="activity"/> on <paramref name="group"/> valid on <paramref name="day"/>, as granted and revoked by <paramref name="asOf"/>.</summary>
+    public static async Task<decimal> LicensedCapacityAsync(IQuerySession session, Activity activity, string group, string? city, LocalDate day, Instant asOf, CancellationToken ct)
+    {
+        var licences = await session.Query<Licence>().Where(l => l.Activity == activity && l.CategoryGroup == group).ToListAsync(ct);
+        var enterprises = city is null ? null : (await session.Query<Enterprises.Enterprise>().Where(e => e.City == city).Select(e => e.Id).ToListAsync(ct)).ToHashSet();
+        return licences
+            .Where(l => l.GrantedAt <= asOf && (enterprises is null || enterprises.Contains(l.EnterpriseId)))
+            .Where(l => l.ValidFrom <= day && day <= l.ValidTo && (l.Revocation is not { } r || r.RecordedAt > asOf || day < r.EffectiveFrom))
+            .Sum(l => l.CapacityTonnesPerYear);
+    }
+
+    NpgsqlCommand Command(string sql, params object?[] values)
+    {
+        var command = dataSource.CreateCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = value switch
+        {
+            long => NpgsqlTypes.NpgsqlDbType.Bigint,
+            _ => NpgsqlTypes.NpgsqlDbType.Text,
+        } });
+        return command;
+    }
+
+    public static string Format(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.Events.Daemon;
+using NodaTime;
+using Traceability.Tests.Hosting;
+using Traceability.Tests.Lifecycle;
+using static Traceability.Tests.Lifecycle.Chain;
+
+namespace Traceability.Tests.Statistics;
+
+/// <summary>
+/// A small scripted city, Lianyungang (320700), worked by hand: decoration waste generated there at
+/// 01:00 on 1 April China time (17:00 UTC on 31 March), spoil generated in Wuxi (320200) and brought
+/// over, sorting, landfill and reuse, and a late report.
+/// </summary>
+public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
+{
+    const string Far = "2100-01-01T00:00:00Z";
+
+    async Task<HttpClient> StatisticianAsync() => Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
+
+    /// <summary>Waits until the async projection has processed every event appended so far.</summary>
+    static async Task CaughtUpAsync(HttpClient statistician)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            var freshness = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness");
+            if (freshness.GetProperty("lagEvents").GetInt64() == 0 && freshness.GetProperty("lastEvent").GetInt64() > 0) return;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("the statistics projection did not catch up within 30 s");
+    }
+
+    static async Task<Party> Party(Chain chain, string city, string role, string? group = null, params string[] activities) => await chain.PartyAsync(city, role, group, activities);
+
+    static async Task<Guid> At(Party party, string category, decimal kg, string occurredAt) =>
+        (await PostAsync(party, "/api/batches", new { category, massKg = kg, occurredAt })).GetProperty("id").GetGuid();
+
+    static async Task Move(Party from, Party to, Guid batch, decimal kg, string sent, string received)
+    {
+        var manifest = (await PostAsync(from, $"/api/batches/{batch}/dispatches", new { to = to.Id, massKg = kg, occurredAt = sent })).GetProperty("manifestId").GetGuid();
+        await PostAsync(to, $"/api/batches/{batch}/dispatches/{manifest}/receipt", new { massKg = kg, occurredAt = received }, HttpStatusCode.OK);
+    }
+
+    async Task<(Party EstateA, Party Sorter)> ScriptAsync()
+    {
+        var chain = new Chain(Api);
+        var estateA = await Party(chain, "320700", "generator");
+        var estateB = await Party(chain, "320200", "generator");
+        var sorter = await Party(chain, "320700", "sorter", "construction-waste", "collect", "sort", "dispose", "reuse");
+
+        var decoration = await At(estateA, "decoration-waste", 10_000m, "2025-03-31T17:00:00Z");
+        var spoil = await At(estateB, "construction-spoil", 4_000m, "2025-04-10T02:00:00Z");
+        await Move(estateA, sorter, decoration, 10_000m, "2025-04-01T01:00:00Z", "2025-04-02T01:00:00Z");
+        await Move(estateB, sorter, spoil, 4_000m, "2025-04-11T01:00:00Z", "2025-04-12T01:00:00Z");
+        var fractions = (await PostAsync(sorter, $"/api/batches/{decoration}/sorting", new
+        {
+            fractions = new[] { Out("recycled-aggregate", 7_000m), Out("scrap-steel", 1_000m), Out("construction-debris", 1_900m) },
+            losses = new[] { Lost("moisture", 100m, "dried") },
+            occurredAt = "2025-04-20T02:00:00Z",
+        })).GetProperty("children").EnumerateArray().Select(c => c.GetProperty("batchId").GetGuid()).ToArray();
+        await PostAsync(sorter, $"/api/batches/{fractions[2]}/fates", new { fate = "disposal", method = "landfill", massKg = 1_900m, occurredAt = "2025-04-25T02:00:00Z" });
+        await PostAsync(sorter, $"/api/batches/{spoil}/fates", new { fate = "reuse", massKg = 4_000m, note = "backfill", occurredAt = "2025-05-03T02:00:00Z" });
+        return (estateA, sorter);
+    }
+
+    static JsonElement Category(JsonElement city, string code) => city.GetProperty("categories").EnumerateArray().Single(c => c.GetProperty("category").GetString() == code);
+    static decimal Kg(JsonElement category, string measure) => category.GetProperty("measures").TryGetProperty(measure, out var m) ? m.GetProperty("kg").GetDecimal() : 0m;
+    static JsonElement Indicator(JsonElement view, string code) => view.GetProperty("indicators").EnumerateArray().Single(i => i.GetProperty("code").GetString() == code);
+
+    [Fact]
+    public async Task a_citys_figures_match_the_hand_worked_script_and_a_late_report_changes_only_what_asof_allows()
+    {
+        var (estateA, _) = await ScriptAsync();
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync(statistician);
+
+        // Midnight China time: 17:00 UTC on 31 March is April, so March is empty.
+        var march = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-03");
+        Assert.Equal(0, march.GetProperty("categories").GetArrayLength());
+
+        var april = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-04");
+        var decoration = Category(april, "decoration-waste");
+        Assert.Equal((10_000m, 10_000m, 10_000m, 100m, 0m), (Kg(decoration, "generated"), Kg(decoration, "collected"), Kg(decoration, "sorted"), Kg(decoration, "losses"), decoration.GetProperty("stockKg").GetDecimal()));
+        var spoil = Category(april, "construction-spoil");
+        Assert.Equal((0m, 4_000m, 0m, 4_000m), (Kg(spoil, "generated"), Kg(spoil, "collected"), Kg(spoil, "reused"), spoil.GetProperty("stockKg").GetDecimal()));
+        Assert.Equal((1_900m, 0m), (Kg(Category(april, "construction-debris"), "disposed"), Category(april, "construction-debris").GetProperty("stockKg").GetDecimal()));
+        Assert.Equal(7_000m, Category(april, "recycled-aggregate").GetProperty("stockKg").GetDecimal());
+        var wuxi = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320200?period=2025-Q2");
+        Assert.Equal((4_000m, 0m), (Kg(Category(wuxi, "construction-spoil"), "generated"), Category(wuxi, "construction-spoil").GetProperty("stockKg").GetDecimal()));
+
+        var flows = (await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/flows?period=2025-Q2")).GetProperty("flows").EnumerateArray()
+            .Select(f => (f.GetProperty("fromCity").GetString(), f.GetProperty("toCity").GetString(), f.GetProperty("category").GetString(), f.GetProperty("kg").GetDecimal())).ToList();
+        Assert.Equal([("320200", "320700", "construction-spoil", 4_000m), ("320700", "320700", "decoration-waste", 10_000m)], flows);
+
+        // Q2: 10,000 kg of construction waste generated in 320700, 4,000 kg reused there: 40% against a 70% target.
+        var q2 = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320700&period=2025-Q2");
+        var construction = Indicator(q2, "construction-waste-utilization-rate");
+        Assert.Equal((40m, 70m, 30m, false), (construction.GetProperty("value").GetDecimal(), construction.GetProperty("targetForPeriod").GetDecimal(),
+            construction.GetProperty("gap").GetDecimal(), construction.GetProperty("onTrack").GetBoolean()));
+        Assert.Equal(2025, construction.GetProperty("target").GetProperty("year").GetInt32());
+        Assert.Contains("lianyungang-2022", construction.GetProperty("target").GetProperty("source").GetString());
+        Assert.Equal(JsonValueKind.Null, Indicator(q2, "used-car-transactions").GetProperty("value").ValueKind);
+
+        // A late report: 2,000 kg more decoration waste generated on 15 April, recorded now.
+        await Task.Delay(50);
+        var before = NodaTime.Text.InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant());
+        await Task.Delay(50);
+        await At(estateA, "decoration-waste", 2_000m, "2025-04-15T02:00:00Z");
+        await CaughtUpAsync(statistician);
+        var now = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-04&category=decoration-waste");
+        Assert.Equal(12_000m, Kg(Category(now, "decoration-waste"), "generated"));
+        var published = await statistician.GetFromJsonAsync<JsonElement>($"/api/statistics/cities/320700?period=2025-04&category=decoration-waste&asOf={before}");
+        Assert.Equal(10_000m, Kg(Category(published, "decoration-waste"), "generated"));
+        var lateRate = Indicator(await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320700&period=2025-Q2"), "construction-waste-utilization-rate");
+        Assert.Equal(33.33m, lateRate.GetProperty("value").GetDecimal());
+    }
+
+    [Fact]
+    public async Task every_statistics_endpoint_answers_csv_with_a_header_and_units()
+    {
+        await ScriptAsync();
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync(statistician);
+        statistician.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var city = await statistician.GetAsync("/api/statistics/cities/320700?period=2025");
+        Assert.Equal("text/csv", city.Content.Headers.ContentType?.MediaType);
+        var lines = (await city.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("city,period,category,measure,kg,units", lines[0].TrimEnd('\r'));
+        Assert.Contains("320700,2025,decoration-waste,sorted,10000,0", lines.Select(l => l.TrimEnd('\r')));
+        var flows = await statistician.GetStringAsync("/api/statistics/flows?period=2025");
+        Assert.StartsWith("period,fromCity,toCity,category,kg", flows);
+        var indicators = await statistician.GetStringAsync("/api/statistics/indicators?city=320700&period=2025");
+        Assert.StartsWith("indicator,scope,period,value,unit,", indicators);
+        Assert.Contains("construction-waste-utilization-rate,320700,2025,40,percent,", indicators);
+    }
+
+    [Fact]
+    public async Task bad_periods_and_cities_are_refused_naming_the_field()
+    {
+        var statistician = await StatisticianAsync();
+        var response = await statistician.GetAsync("/api/statistics/cities/999999?period=2025-13&asOf=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await Batches.BatchFlow.ProblemAsync(response)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("period", out _) && errors.TryGetProperty("city", out _) && errors.TryGetProperty("asOf", out _));
+        var (_, enterprise) = await Api.EnterpriseAsync("320700", "generator");
+        Assert.Equal(HttpStatusCode.Forbidden, (await enterprise.GetAsync("/api/statistics/flows?period=2025")).StatusCode);
+    }
+
+    [Fact]
+    public async Task rebuilding_the_projection_from_the_event_log_gives_identical_figures()
+    {
+        await ScriptAsync();
+        var chain = new Chain(Api);
+        var random = new Random(5);
+        var generators = new List<Party>();
+        foreach (var city in new[] { "320200", "320700", "410100" }) generators.Add(await chain.PartyAsync(city, "generator"));
+        var collector = await chain.PartyAsync("410100", "collector", "renewable-resource", "collect", "recycle");
+        for (var i = 0; i < 12; i++)
+        {
+            var generator = generators[random.Next(generators.Count)];
+            var kg = random.Next(100, 900);
+            var batch = await At(generator, "waste-paper", kg, $"2025-{1 + i % 12:D2}-15T04:00:00Z");
+            if (i % 3 == 0) continue;
+            await Move(generator, collector, batch, kg, $"2025-{1 + i % 12:D2}-16T04:00:00Z", $"2025-{1 + i % 12:D2}-17T04:00:00Z");
+            if (i % 2 == 0) await PostAsync(collector, $"/api/batches/{batch}/fates", new { fate = "recycling", massKg = kg, outputs = new[] { Out("recycled-pulp", kg - 10) }, losses = new[] { Lost("moisture", 10m, "dried") }, occurredAt = $"2025-{1 + i % 12:D2}-20T04:00:00Z" });
+        }
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync(statistician);
+        async Task<string> SnapshotAsync() => string.Join("\n",
+            await statistician.GetStringAsync($"/api/statistics/cities/320700?period=2025&asOf={Far}"),
+            await statistician.GetStringAsync($"/api/statistics/cities/410100?period=2025&asOf={Far}"),
+            await statistician.GetStringAsync($"/api/statistics/flows?period=2025&asOf={Far}"),
+            await statistician.GetStringAsync($"/api/statistics/indicators?period=2025&asOf={Far}"));
+        var before = await SnapshotAsync();
+        Assert.Contains("waste-paper", before);
+
+        var coordinator = Api.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
+        var daemon = coordinator.DaemonForMainDatabase();
+        await daemon.RebuildProjectionAsync("statistics", CancellationToken.None);
+        await CaughtUpAsync(statistician);
+
+        Assert.Equal(before, await SnapshotAsync());
+    }
+}
