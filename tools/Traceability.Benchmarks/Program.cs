@@ -7,10 +7,17 @@ using Traceability.Benchmarks;
 using Traceability.Hosting;
 using Traceability.Provenance;
 
-// Provenance benchmark: builds a lineage of N batches (default 10,000) with splits, sortings and merges,
-// then times the provenance and attribution queries against a single-batch state read in the same run.
-var size = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10_000;
-var samples = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 200;
+// Two benchmarks, each against a baseline measured in the same run:
+//   provenance [batches=10000] [samples=200]: lineage and attribution query latency vs a single-batch state read;
+//   statistics [events=1000000] [seconds=20]: projection rebuild throughput and lag under load vs the raw append rate.
+var mode = args.FirstOrDefault() ?? "provenance";
+if (mode is not ("provenance" or "statistics"))
+{
+    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [events] [seconds]");
+    return 2;
+}
+var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : mode == "statistics" ? 1_000_000 : 10_000;
+var samples = args.Length > 2 && int.TryParse(args[2], out var s) ? s : mode == "statistics" ? 20 : 200;
 
 var root = Path.Combine(Path.GetTempPath(), $"traceability-bench-{Guid.NewGuid():N}");
 var given = Environment.GetEnvironmentVariable("TRACEABILITY_BENCH_DB");
@@ -25,6 +32,7 @@ try
     });
     await store.Advanced.Clean.CompletelyRemoveAllAsync();
     await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    if (mode == "statistics") return await StatisticsBenchmark.RunAsync(store, dataSource, size, samples);
 
     var build = Stopwatch.StartNew();
     var graph = await LineageBuilder.BuildAsync(store, size, new Random(20261123));
