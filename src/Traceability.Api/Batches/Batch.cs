@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Text.Json.Serialization;
 using NodaTime;
 using Traceability.ReferenceData;
@@ -190,8 +191,7 @@ public sealed partial record Batch(
     /// </summary>
     public Refusal? RefuseUnlessHeldBy(string enterpriseId, string doing)
     {
-        if (!IsLive)
-            return Refusal.Conflict($"The batch is {StatusName(Status)}; nothing further may be posted on it.");
+        if (RefuseUnlessLive() is { } ended) return ended;
         if (OpenManifest is { } open)
             return Refusal.Conflict($"The batch is in transit to {open.To} under manifest {open.ManifestNumber}; it may not {doing} until received or rejected.");
         if (Holder != enterpriseId)
@@ -199,11 +199,9 @@ public sealed partial record Batch(
         return null;
     }
 
-    public static string StatusName(BatchStatus status) => status switch
-    {
-        BatchStatus.InTransit => "in-transit",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+    /// <summary>Null while the batch is live; once transformed, merged or ended, the 409 saying nothing further may be posted.</summary>
+    public Refusal? RefuseUnlessLive() =>
+        IsLive ? null : Refusal.Conflict($"The batch is {EnumNames.Of(Status)}; nothing further may be posted on it.");
 
     /// <summary>
     /// The open manifest <paramref name="manifestId"/>, if <paramref name="enterpriseId"/> is its addressee: only

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -69,10 +70,5 @@ public sealed class ComplianceOptions
     /// <summary>Rules switched off, by name (e.g. "storage-too-long").</summary>
     public List<string> DisabledRules { get; set; } = [];
 
-    public bool Enabled(AlertRule rule) => !DisabledRules.Contains(Names.Of(rule));
-
-    public static class Names
-    {
-        public static string Of(AlertRule rule) => System.Text.RegularExpressions.Regex.Replace(rule.ToString(), "(?<!^)([A-Z])", "-$1").ToLowerInvariant();
-    }
+    public bool Enabled(AlertRule rule) => !DisabledRules.Contains(EnumNames.Of(rule));
 }

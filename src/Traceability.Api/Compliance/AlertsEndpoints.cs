@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,7 @@ public static class AlertsEndpoints
     {
         var caller = Caller.From(http.User);
         var errors = new FieldErrors();
-        var rules = Enum.GetValues<AlertRule>().ToDictionary(ComplianceOptions.Names.Of);
+        var rules = Enum.GetValues<AlertRule>().ToDictionary(r => EnumNames.Of(r));
         if (rule is not null && !rules.ContainsKey(rule)) errors.Add("rule", $"must be one of {string.Join(", ", rules.Keys)}");
         if (status is not null and not ("open" or "resolved")) errors.Add("status", "must be open or resolved");
         if (limit is < 1 or > 1000) errors.Add("limit", "must be between 1 and 1000");

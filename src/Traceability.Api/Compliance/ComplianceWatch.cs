@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using NodaTime;
 using Traceability.Batches;
@@ -66,7 +67,7 @@ public static class ComplianceWatch
                     await LapsedLicenceAsync(session, actor, [Activity.Dismantle], "dismantle", category, s, before!, now, options, ct);
                     break;
                 case FateRecorded f:
-                    await LapsedLicenceAsync(session, actor, [LicenceBook.For(f.Fate)], LicenceBook.ActivityName(LicenceBook.For(f.Fate)), category, f, before!, now, options, ct);
+                    await LapsedLicenceAsync(session, actor, [LicenceBook.For(f.Fate)], EnumNames.Of(LicenceBook.For(f.Fate)), category, f, before!, now, options, ct);
                     if (f.Fate is Fate.Disposal or Fate.EnergyRecovery && category.AlwaysLicensed && rules.Enabled(AlertRule.LeftChainUnrecycled))
                         await UnrecycledAsync(session, before!, f, category, now, ct);
                     break;
@@ -105,7 +106,7 @@ public static class ComplianceWatch
             .Where(l => l.EnterpriseId.IsOneOf(holders) && l.Activity == Activity.Recycle && l.CategoryGroup == category.Group).ToListAsync(ct);
         if (recyclers.Any(l => l.Covers(ChinaTime.DateOf(fate.OccurredAt)))) return;
         await RaiseAsync(session, $"left-chain-unrecycled:{fate.FateId}", AlertRule.LeftChainUnrecycled, batch.Id, [.. holders], fate.City, [.. batch.Cities, fate.City],
-            $"{fate.MassKg} of {category.Code} went to {Attribution.FateName(fate.Fate)} by {fate.By}; none of its holders ({string.Join(", ", holders)}) held a licence to recycle {category.Group}.",
+            $"{fate.MassKg} of {category.Code} went to {EnumNames.Of(fate.Fate)} by {fate.By}; none of its holders ({string.Join(", ", holders)}) held a licence to recycle {category.Group}.",
             fate.OccurredAt, now, ct);
     }
 

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using NodaTime;
 using Traceability.ReferenceData;
@@ -23,7 +24,7 @@ public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Lic
 
     /// <summary>Null when the enterprise may do <paramref name="activity"/> to <paramref name="category"/> on the day of <paramref name="at"/>; else a 403 naming the licence it lacks.</summary>
     public Refusal? Require(Activity activity, Category category, Instant at, LicensingRules rules) =>
-        Require([activity], category, at, rules, ActivityName(activity));
+        Require([activity], category, at, rules, EnumNames.Of(activity));
 
     /// <summary>Null when the enterprise may take custody of <paramref name="category"/> on that day.</summary>
     public Refusal? RequireReceiving(Category category, Instant at, LicensingRules rules) =>
@@ -39,13 +40,6 @@ public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Lic
             $"Enterprise {EnterpriseId} holds no licence to {doing} {category.Code} (category group {category.Group}) valid on {date:yyyy-MM-dd} (China time).",
             "licence", missing);
     }
-
-    public static string ActivityName(Activity activity) => activity switch
-    {
-        Activity.CascadeUse => "cascade-use",
-        Activity.RecoverEnergy => "recover-energy",
-        _ => activity.ToString().ToLowerInvariant(),
-    };
 
     public static Activity For(Fate fate) => fate switch
     {

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using NodaTime;
 using Traceability.Access;
@@ -39,7 +40,7 @@ public static class Custody
             switch (e)
             {
                 case BatchGenerated g: current = (g.Generator, g.City, "generated", g.OccurredAt); break;
-                case BatchDerived d: current = (d.Producer, d.City, d.Process.ToString().ToLowerInvariant(), d.OccurredAt); break;
+                case BatchDerived d: current = (d.Producer, d.City, EnumNames.Of(d.Process), d.OccurredAt); break;
                 case BatchDispatched d:
                     transfers.Add(new CustodyTransfer(d.ManifestId, d.ManifestNumber, d.From, d.To, d.VehiclePlate, d.MassKg, d.OccurredAt, "in-transit", null, null, null,
                         Hours(d.OccurredAt, now)));

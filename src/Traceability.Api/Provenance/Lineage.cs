@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using Traceability.Batches;
 
@@ -92,7 +93,7 @@ public static class Attribution
             var outflows = new List<(Sink? Sink, Guid? Child, decimal Kg)>();
             foreach (var fate in batch.Fates)
             {
-                outflows.Add((new Sink(FateName(fate.Fate), fate.By), null, (fate.MassKg - fate.LossesKg).Kilograms));
+                outflows.Add((new Sink(EnumNames.Of(fate.Fate), fate.By), null, (fate.MassKg - fate.LossesKg).Kilograms));
                 if (fate.LossesKg.Kilograms > 0) outflows.Add((new Sink("declared-loss", fate.By), null, fate.LossesKg.Kilograms));
             }
             foreach (var child in batch.Children.Where(c => c.Process != Process.Recycling))
@@ -126,13 +127,6 @@ public static class Attribution
                 if (--waiting[child] == 0) ready.Enqueue(child);
         }
     }
-
-    public static string FateName(ReferenceData.Fate fate) => fate switch
-    {
-        ReferenceData.Fate.CascadeUse => "cascade-use",
-        ReferenceData.Fate.EnergyRecovery => "energy-recovery",
-        _ => fate.ToString().ToLowerInvariant(),
-    };
 
     /// <summary>Fractions as percentages rounded to 4 places, the largest absorbing the rounding so they sum to exactly 100.</summary>
     public static Dictionary<TKey, decimal> Percentages<TKey>(IEnumerable<KeyValuePair<TKey, decimal>> fractions) where TKey : notnull

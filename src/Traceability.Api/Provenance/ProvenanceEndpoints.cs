@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using Traceability.Access;
 using Traceability.Batches;
@@ -90,7 +91,7 @@ public static class ProvenanceEndpoints
 
     static LineageNode Node(Batch b, bool readable) => new(
         b.Id, b.Category, b.MassKg, b.RemainingKg, b.Status, b.Origin, readable ? b.Generator : null, readable ? b.City : null, readable ? b.Holder : null,
-        [.. b.Fates.Select(f => Attribution.FateName(f.Fate)).Distinct()], !readable);
+        [.. b.Fates.Select(f => EnumNames.Of(f.Fate)).Distinct()], !readable);
 
     static async Task<IResult> GetOrigins(Guid id, HttpContext http, IQuerySession session)
     {

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Text;
 using Marten;
 using NodaTime;
@@ -32,8 +33,8 @@ public static class SearchBatches
     {
         var errors = new FieldErrors();
         if (limit is < 1 or > 500) errors.Add("limit", "must be between 1 and 500");
-        if (status is not null && !Enum.GetValues<BatchStatus>().Select(Batch.StatusName).Contains(status))
-            errors.Add("status", $"must be one of {string.Join(", ", Enum.GetValues<BatchStatus>().Select(Batch.StatusName))}");
+        if (status is not null && !EnumNames.All<BatchStatus>().Contains(status))
+            errors.Add("status", $"must be one of {string.Join(", ", EnumNames.All<BatchStatus>())}");
         var after = cursor is null ? null : Decode(cursor);
         if (cursor is not null && after is null) errors.Add("cursor", "is not a cursor this search returned");
         var since = Moment(from, "from", errors);

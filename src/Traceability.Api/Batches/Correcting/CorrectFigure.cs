@@ -130,7 +130,7 @@ namespace Traceability.Batches.Correcting
         /// </summary>
         public static Decision Decide(Batch batch, IReadOnlyList<StoredEvent> history, CorrectFigure command, Instant now, TraceabilityOptions options)
         {
-            if (!batch.IsLive) return Refusal.Conflict($"The batch is {Batch.StatusName(batch.Status)}; nothing further may be posted on it.");
+            if (batch.RefuseUnlessLive() is { } ended) return ended;
             var target = history.FirstOrDefault(e => e.Version == command.EventVersion);
             if (target is null) return Refusal.Invalid("eventVersion", $"the batch has no event at version {command.EventVersion} (it is at version {batch.Version})");
             if (!Correctable.TryGetValue(target.Data.GetType(), out var correctable))

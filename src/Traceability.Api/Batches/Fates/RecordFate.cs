@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
@@ -122,7 +123,7 @@ namespace Traceability.Batches.Fates
         {
             if (batch.RefuseUnlessHeldBy(command.By, "give a fate to") is { } notHeld) return notHeld;
             if (!category.Allows(command.Fate))
-                return Refusal.Invalid("fate", $"a {category.Code} batch may come to {(category.Fates is { Count: > 0 } f ? string.Join(", ", f.Select(FateName)) : "no fate before it is dismantled")}, not {FateName(command.Fate)}");
+                return Refusal.Invalid("fate", $"a {category.Code} batch may come to {(category.Fates is { Count: > 0 } f ? string.Join(", ", f.Select(EnumNames.Of)) : "no fate before it is dismantled")}, not {EnumNames.Of(command.Fate)}");
             if (actor.Licences.Require(LicenceBook.For(command.Fate), category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
             if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
                 return Refusal.Invalid("occurredAt", rule);
@@ -147,13 +148,6 @@ namespace Traceability.Batches.Fates
                 command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt);
             return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
         }
-
-        static string FateName(Fate fate) => fate switch
-        {
-            Fate.CascadeUse => "cascade-use",
-            Fate.EnergyRecovery => "energy-recovery",
-            _ => fate.ToString().ToLowerInvariant(),
-        };
     }
 
     public static class RecordFateEndpoint

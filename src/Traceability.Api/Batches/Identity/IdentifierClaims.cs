@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Marten;
 using Traceability.Requests;
 
@@ -9,7 +10,7 @@ public sealed class IdentifierClaim
     public string Id { get; set; } = "";
     public Guid BatchId { get; set; }
 
-    public static string KeyOf(UnitIdentifier identifier) => $"{IdentityRules.KindName(identifier.Kind)}:{identifier.Value}";
+    public static string KeyOf(UnitIdentifier identifier) => $"{EnumNames.Of(identifier.Kind)}:{identifier.Value}";
 }
 
 /// <summary>
@@ -45,7 +46,7 @@ public sealed class HeldIdentifiers
         var key = IdentifierClaim.KeyOf(identifier);
         if (!_live.Contains(key)) return null;
         var holder = _claims[key].BatchId;
-        return Refusal.Conflict($"{IdentityRules.KindName(identifier.Kind)} {identifier.Value} is held by live batch {holder}.", field) with
+        return Refusal.Conflict($"{EnumNames.Of(identifier.Kind)} {identifier.Value} is held by live batch {holder}.", field) with
         {
             Extensions = new Dictionary<string, object> { ["heldBy"] = holder },
         };

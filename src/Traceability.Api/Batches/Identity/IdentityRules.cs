@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 
@@ -19,7 +20,7 @@ public static class IdentityRules
         if (request is null)
         {
             if (required && category is { IdentifierKind: not IdentifierKind.None })
-                errors.Add($"{prefix}identifier", $"is required: each {category.Code} unit carries its own {KindName(category.IdentifierKind)}");
+                errors.Add($"{prefix}identifier", $"is required: each {category.Code} unit carries its own {EnumNames.Of(category.IdentifierKind)}");
             return null;
         }
         if (units is > 1) errors.Add($"{prefix}units", "must be 1 when the batch carries a unit identifier");
@@ -33,7 +34,7 @@ public static class IdentityRules
         {
             errors.Add($"{prefix}identifier.kind", category.IdentifierKind == IdentifierKind.None
                 ? $"category {category.Code} carries no unit identifier"
-                : $"category {category.Code} carries a {KindName(category.IdentifierKind)}");
+                : $"category {category.Code} carries a {EnumNames.Of(category.IdentifierKind)}");
             return null;
         }
         if (string.IsNullOrWhiteSpace(request.Value))
@@ -53,11 +54,4 @@ public static class IdentityRules
         }
         return new UnitIdentifier(request.Kind.Value, request.Value);
     }
-
-    public static string KindName(IdentifierKind kind) => kind switch
-    {
-        IdentifierKind.Vin => "vin",
-        IdentifierKind.BatteryCode => "battery-code",
-        _ => "none",
-    };
 }
