@@ -6,6 +6,7 @@ using NodaTime;
 using Npgsql;
 using Traceability.Batches;
 using Traceability.ReferenceData;
+using Traceability.Statistics;
 
 namespace Traceability.Benchmarks;
 
@@ -104,14 +105,7 @@ public static class StatisticsBenchmark
 
     static async Task<(long Events, double Seconds)> LagAsync(NpgsqlDataSource dataSource)
     {
-        await using var command = dataSource.CreateCommand("""
-            select coalesce((select max(seq_id) from traceability.mt_events), 0)
-                 - coalesce((select max(last_seq_id) from traceability.mt_event_progression where name like 'statistics%'), 0),
-                   coalesce(extract(epoch from now() - (select min(timestamp) from traceability.mt_events where seq_id >
-                       coalesce((select max(last_seq_id) from traceability.mt_event_progression where name like 'statistics%'), 0))), 0)
-            """);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture));
+        var freshness = await new Figures(dataSource).FreshnessAsync(SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
+        return (freshness.LagEvents, freshness.LagSeconds);
     }
 }

@@ -90,7 +90,7 @@ public static class ComplianceWatch
     {
         if (actor is null || !options.Compliance.Enabled(AlertRule.RecordedAfterLicenceExpiry) || !options.Licensing.Governs(category)) return;
         var today = ChinaTime.DateOf(now);
-        if (actor.Licences.Licences.Any(l => anyOf.Contains(l.Activity) && l.CategoryGroup == category.Group && l.Covers(today))) return;
+        if (actor.Licences.Covers(anyOf, category, today)) return;
         await RaiseAsync(session, $"recorded-after-licence-expiry:{fact.BatchId}:{fact.GetType().Name}:{fact.OccurredAt}", AlertRule.RecordedAfterLicenceExpiry,
             fact.BatchId, [actor.Id], actor.City, [.. batch.Cities, actor.City],
             $"{actor.Id} reported on {today:yyyy-MM-dd} an operation ({doing}, {category.Code}) dated {ChinaTime.DateOf(fact.OccurredAt):yyyy-MM-dd}; its licence to {doing} {category.Group} no longer covers the day it was recorded.",

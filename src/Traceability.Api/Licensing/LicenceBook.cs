@@ -34,12 +34,16 @@ public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Lic
     {
         if (!rules.Governs(category)) return null;
         var date = ChinaTime.DateOf(at);
-        if (Licences.Any(l => anyOf.Contains(l.Activity) && l.CategoryGroup == category.Group && l.Covers(date))) return null;
+        if (Covers(anyOf, category, date)) return null;
         var missing = $"{doing} × {category.Group} valid on {date:yyyy-MM-dd}";
         return Refusal.Forbidden(
             $"Enterprise {EnterpriseId} holds no licence to {doing} {category.Code} (category group {category.Group}) valid on {date:yyyy-MM-dd} (China time).",
             "licence", missing);
     }
+
+    /// <summary>Whether a licence for any of <paramref name="anyOf"/> on the category's group covers <paramref name="date"/>.</summary>
+    public bool Covers(IReadOnlyList<Activity> anyOf, Category category, LocalDate date) =>
+        Licences.Any(l => anyOf.Contains(l.Activity) && l.CategoryGroup == category.Group && l.Covers(date));
 
     public static Activity For(Fate fate) => fate switch
     {

@@ -44,19 +44,20 @@ public static class SearchBatches
 
         var sql = new StringBuilder("where 1 = 1");
         var args = new List<object>();
+        // Each ? of the clause takes the same value.
         void Filter(string clause, object? value)
         {
             if (value is null) return;
             sql.Append(" and ").Append(clause);
-            args.Add(value);
+            args.AddRange(Enumerable.Repeat(value, clause.Count(c => c == '?')));
         }
+        const string touchesCity = "(jsonb_exists(data -> 'cities', ?) or data -> 'openManifest' ->> 'toCity' = ?)";
         Filter("data -> 'identifier' ->> 'value' = ?", identifier);
         Filter("data ->> 'category' = ?", category);
         Filter("data ->> 'status' = ?", status);
         Filter("data ->> 'holder' = ?", holder);
         Filter("data ->> 'generator' = ?", generator);
-        Filter("(jsonb_exists(data -> 'cities', ?) or data -> 'openManifest' ->> 'toCity' = ?)", city);
-        if (city is not null) args.Add(city);
+        Filter(touchesCity, city);
         Filter("(data ->> 'generatedAtMs')::bigint >= ?", since?.ToUnixTimeMilliseconds());
         Filter("(data ->> 'generatedAtMs')::bigint <= ?", until?.ToUnixTimeMilliseconds());
         Filter("data ->> 'searchKey' > ?", after);
@@ -64,11 +65,7 @@ public static class SearchBatches
         // The caller's scope, in the query itself so a page is never short of what it may see.
         var caller = Caller.From(http.User);
         if (caller.IsEnterprise) Filter("jsonb_exists(data -> 'custodians', ?)", caller.EnterpriseId);
-        else if (caller.IsRegulator && caller.City is { } own)
-        {
-            Filter("(jsonb_exists(data -> 'cities', ?) or data -> 'openManifest' ->> 'toCity' = ?)", own);
-            args.Add(own);
-        }
+        else if (caller.IsRegulator) Filter(touchesCity, caller.City);
 
         var size = limit ?? 50;
         sql.Append(" order by data ->> 'searchKey' limit ").Append(size + 1);

@@ -68,6 +68,28 @@ public sealed class Figures(NpgsqlDataSource dataSource)
             .Sum(l => l.CapacityTonnesPerYear);
     }
 
+    /// <summary>How far the statistics projection lags the event log at <paramref name="now"/>: in events, and the age of the oldest event it has not processed.</summary>
+    public async Task<FreshnessView> FreshnessAsync(Instant now, CancellationToken ct)
+    {
+        long last, processed;
+        await using (var command = dataSource.CreateCommand("""
+            select coalesce((select max(seq_id) from traceability.mt_events), 0),
+                   coalesce((select max(last_seq_id) from traceability.mt_event_progression where name like 'statistics%'), 0)
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (last, processed) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        var lagSeconds = 0d;
+        if (processed < last)
+        {
+            await using var oldest = Command("select timestamp from traceability.mt_events where seq_id > $1 order by seq_id limit 1", processed);
+            if (await oldest.ExecuteScalarAsync(ct) is DateTimeOffset at) lagSeconds = Math.Max(0, (now - Instant.FromDateTimeOffset(at)).TotalSeconds);
+        }
+        return new FreshnessView(last, processed, last - processed, Math.Round(lagSeconds, 3), now);
+    }
+
     NpgsqlCommand Command(string sql, params object?[] values)
     {
         var command = dataSource.CreateCommand(sql);

@@ -140,24 +140,6 @@ public static class StatisticsEndpoints
         return Results.Ok(new FlowsView(p!.Name, at, "kg", flows));
     }
 
-    static async Task<IResult> GetFreshness(NpgsqlDataSource dataSource, IClock clock, HttpContext http)
-    {
-        await using var command = dataSource.CreateCommand("""
-            select coalesce((select max(seq_id) from traceability.mt_events), 0),
-                   coalesce((select max(last_seq_id) from traceability.mt_event_progression where name like 'statistics%'), 0)
-            """);
-        await using var reader = await command.ExecuteReaderAsync(http.RequestAborted);
-        await reader.ReadAsync(http.RequestAborted);
-        var (last, processed) = (reader.GetInt64(0), reader.GetInt64(1));
-        await reader.DisposeAsync();
-        var now = clock.GetCurrentInstant();
-        var lagSeconds = 0d;
-        if (processed < last)
-        {
-            await using var oldest = dataSource.CreateCommand("select timestamp from traceability.mt_events where seq_id > $1 order by seq_id limit 1");
-            oldest.Parameters.Add(new NpgsqlParameter { Value = processed });
-            if (await oldest.ExecuteScalarAsync(http.RequestAborted) is DateTimeOffset at) lagSeconds = Math.Max(0, (now - Instant.FromDateTimeOffset(at)).TotalSeconds);
-        }
-        return Results.Ok(new FreshnessView(last, processed, last - processed, Math.Round(lagSeconds, 3), now));
-    }
+    static async Task<IResult> GetFreshness(Figures figures, IClock clock, HttpContext http) =>
+        Results.Ok(await figures.FreshnessAsync(clock.GetCurrentInstant(), http.RequestAborted));
 }

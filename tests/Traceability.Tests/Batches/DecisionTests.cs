@@ -104,7 +104,7 @@ public sealed class DecisionTests
         var batch = InTransit(Generated(1000m));
         var command = new ReceiveBatch(batch.Id, batch.OpenManifest!.ManifestId, Recycler, new Mass(weighed), Day2, null, null);
 
-        var decision = ReceiveBatchDecision.Decide(batch, command, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
+        var decision = ReceiveBatchDecision.Decide(batch, command, new BatchActor(RecyclerEnterprise, RecyclerLicences), Given.Category("weee"), Now, Options);
 
         Assert.Null(decision.Refusal);
         Assert.Equal(discrepancy, decision.Events.OfType<ReceiptDiscrepancyRecorded>().Any());
@@ -119,7 +119,7 @@ public sealed class DecisionTests
         var batch = InTransit(Generated());
         var command = new ReceiveBatch(batch.Id, batch.OpenManifest!.ManifestId, Generator, new Mass(1000m), Day2, null, null);
 
-        Assert.Equal(403, ReceiveBatchDecision.Decide(batch, command, GeneratorEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
+        Assert.Equal(403, ReceiveBatchDecision.Decide(batch, command, new BatchActor(GeneratorEnterprise, RecyclerLicences), Given.Category("weee"), Now, Options).Refusal?.Status);
     }
 
     [Fact]
@@ -127,11 +127,11 @@ public sealed class DecisionTests
     {
         var batch = InTransit(Generated());
         var other = new ReceiveBatch(batch.Id, Guid.CreateVersion7(), Recycler, new Mass(1000m), Day2, null, null);
-        Assert.Equal(404, ReceiveBatchDecision.Decide(batch, other, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
+        Assert.Equal(404, ReceiveBatchDecision.Decide(batch, other, new BatchActor(RecyclerEnterprise, RecyclerLicences), Given.Category("weee"), Now, Options).Refusal?.Status);
 
         var rejected = batch.Apply(new DispatchRejected(batch.Id, batch.OpenManifest!.ManifestId, Recycler, "no", Day2));
         var late = other with { ManifestId = batch.OpenManifest.ManifestId };
-        Assert.Equal(409, ReceiveBatchDecision.Decide(rejected, late, RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Refusal?.Status);
+        Assert.Equal(409, ReceiveBatchDecision.Decide(rejected, late, new BatchActor(RecyclerEnterprise, RecyclerLicences), Given.Category("weee"), Now, Options).Refusal?.Status);
         Assert.Equal((BatchStatus.Generated, Generator), (rejected.Status, rejected.Holder));
     }
 

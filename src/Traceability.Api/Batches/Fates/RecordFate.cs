@@ -137,8 +137,8 @@ namespace Traceability.Batches.Fates
                 if (batch.Units is not { } held1) return Refusal.Invalid("units", "must be absent: the batch does not count units");
                 if (units > held1) return Refusal.Invalid("units", $"the batch has {held1} units left, not {units}");
             }
-            if (command.Outputs.Select((o, i) => (o, i)).FirstOrDefault(x => x.o.Category == batch.Category) is { o: not null } same)
-                return Refusal.Invalid($"outputs[{same.i}].category", $"recycling makes something other than its input ({batch.Category})");
+            if (OutputRequests.IndexOfCategory(command.Outputs, batch.Category) is { } same)
+                return Refusal.Invalid($"outputs[{same}].category", $"recycling makes something other than its input ({batch.Category})");
             if (OutputRequests.RefuseHeld(command.Outputs, "outputs", held) is { } taken) return taken;
             if (command.Fate == Fate.Recycling &&
                 MassBalance.Check(command.MassKg, command.Outputs.Select(o => o.MassKg), command.Losses, options.MassBalanceTolerancePercent, "outputs") is { } unbalanced)

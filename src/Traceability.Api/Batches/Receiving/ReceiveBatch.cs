@@ -38,14 +38,14 @@ public static class ReceiveBatchDecision
     /// the dispatched mass than the tolerance also records a discrepancy, so the loss or gain in transit stays visible.
     /// </summary>
     public static Decision Decide(
-        Batch batch, ReceiveBatch command, Enterprise receiver, LicenceBook licences, Category category, Instant now, TraceabilityOptions options)
+        Batch batch, ReceiveBatch command, BatchActor receiver, Category category, Instant now, TraceabilityOptions options)
     {
         var (open, refusal) = batch.OpenManifestAddressedTo(command.ManifestId, command.By, "confirm receipt of");
         if (open is not { } manifest) return refusal!;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
         // Checked again at receipt: a licence can lapse or be revoked while the batch is on the road.
-        if (licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
+        if (receiver.Licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
 
         var received = new BatchReceived(batch.Id, manifest.ManifestId, command.By, receiver.City, command.MassKg, command.OccurredAt);
         if (command.MassKg.PercentOff(manifest.MassKg) <= options.ReceiptTolerancePercent) return Decision.Of(received);
@@ -74,17 +74,16 @@ public static class ReceiveBatchHandler
         ReceiveBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
         CancellationToken ct)
     {
-        var receiver = await session.LoadAsync<Enterprise>(command.By, ct);
-        if (receiver is null) return Refusal.Forbidden($"The calling key's enterprise {command.By} is not registered.");
-        var licences = await LicenceBook.LoadAsync(session, command.By, ct);
+        var (receiver, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
+        if (receiver is null) return refusal!;
         var now = clock.GetCurrentInstant();
         return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => ReceiveBatchDecision.Decide(batch, command, receiver, licences, categories.Find(batch.Category)!, now, options.Value),
+            batch => ReceiveBatchDecision.Decide(batch, command, receiver, categories.Find(batch.Category)!, now, options.Value),
             (batch, decision) =>
             {
                 var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
                 return WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
                     discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
-            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, new BatchActor(receiver, licences), categories, now, options.Value, ct));
+            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, receiver, categories, now, options.Value, ct));
     }
 }

@@ -71,6 +71,14 @@ public static class OutputRequests
     public static IReadOnlyList<BatchDerived> Children(Process process, IEnumerable<Output> outputs, Guid parent, string producer, string city, Instant occurredAt) =>
         [.. outputs.Select(o => new BatchDerived(o.BatchId, process, o.Category, o.MassKg, o.Units, o.Identifier, [new ParentShare(parent, o.MassKg)], producer, city, occurredAt))];
 
+    /// <summary>The index of the first output of <paramref name="category"/>, if any: sorting and recycling make other categories.</summary>
+    public static int? IndexOfCategory(IReadOnlyList<Output> outputs, string category)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+            if (outputs[i].Category == category) return i;
+        return null;
+    }
+
     /// <summary>Null when no output carries an identifier a live batch holds.</summary>
     public static Refusal? RefuseHeld(IReadOnlyList<Output> outputs, string field, HeldIdentifiers held)
     {

@@ -57,8 +57,8 @@ public static class TransformBatchDecision
             return Refusal.Conflict($"A {category.Code} batch is made of identified units: dismantle it, do not sort it.");
         if (!sorting && !category.Dismantlable)
             return Refusal.Conflict($"Category {category.Code} is not taken apart into components (seeds/categories.json: dismantlable false); sort it instead.");
-        if (sorting && command.Outputs.Select((o, i) => (o, i)).FirstOrDefault(x => x.o.Category == batch.Category) is { o: not null } same)
-            return Refusal.Invalid($"fractions[{same.i}].category", $"a fraction is of another category than the batch ({batch.Category}); to divide a batch into parts of its own category, split it");
+        if (sorting && OutputRequests.IndexOfCategory(command.Outputs, batch.Category) is { } same)
+            return Refusal.Invalid($"fractions[{same}].category", $"a fraction is of another category than the batch ({batch.Category}); to divide a batch into parts of its own category, split it");
         if (actor.Licences.Require(sorting ? Activity.Sort : Activity.Dismantle, category, command.OccurredAt, options.Licensing) is { } unlicensed)
             return unlicensed;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
