@@ -85,7 +85,8 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         if (processed < last)
         {
             await using var oldest = Command("select timestamp from traceability.mt_events where seq_id > $1 order by seq_id limit 1", processed);
-            if (await oldest.ExecuteScalarAsync(ct) is DateTimeOffset at) lagSeconds = Math.Max(0, (now - Instant.FromDateTimeOffset(at)).TotalSeconds);
+            // The data source maps timestamptz to NodaTime's Instant.
+            if (await oldest.ExecuteScalarAsync(ct) is Instant at) lagSeconds = Math.Max(0, (now - at).TotalSeconds);
         }
         return new FreshnessView(last, processed, last - processed, Math.Round(lagSeconds, 3), now);
     }

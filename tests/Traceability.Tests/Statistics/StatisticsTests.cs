@@ -139,6 +139,29 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task freshness_reports_the_events_and_seconds_the_projection_is_behind()
+    {
+        var statistician = await StatisticianAsync();
+        var coordinator = Api.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            var (_, generator) = await Api.EnterpriseAsync("320700", "generator");
+            await Batches.BatchFlow.RegisterAsync(generator);
+            await Task.Delay(300);
+            var behind = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness");
+            Assert.True(behind.GetProperty("lagEvents").GetInt64() >= 1, behind.ToString());
+            Assert.True(behind.GetProperty("lagSeconds").GetDouble() >= 0.2, behind.ToString());
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+        await CaughtUpAsync(statistician);
+        Assert.Equal(0d, (await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness")).GetProperty("lagSeconds").GetDouble());
+    }
+
+    [Fact]
     public async Task bad_periods_and_cities_are_refused_naming_the_field()
     {
         var statistician = await StatisticianAsync();
