@@ -6,6 +6,8 @@ using NodaTime;
 using Traceability.Access;
 using Traceability.Batches;
 using Traceability.Compliance;
+using Traceability.Compliance.Rules;
+using Traceability.Settings;
 using Traceability.Enterprises;
 using Traceability.Hosting;
 using Traceability.Licensing;
@@ -32,6 +34,8 @@ catch (EmbeddedPostgresUnavailableException e)
 }
 
 builder.Services.Configure<TraceabilityOptions>(builder.Configuration.GetSection("Traceability"));
+builder.Services.Configure<ComplianceOptions>(builder.Configuration.GetSection("Traceability:Compliance"));
+builder.Services.AddSingleton<Rulebook>();
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(Cities.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(Categories.Load(SeedFile.DefaultFolder));
@@ -51,7 +55,9 @@ builder.Services.AddMarten(StoreSetup.Configure)
     // One node embedded; with a shared database, nodes elect one to run the projections.
     .AddAsyncDaemon(database.Embedded is not null || builder.Configuration["Traceability:DaemonMode"] == "Solo" ? DaemonMode.Solo : DaemonMode.HotCold)
     .UseLightweightSessions()
-    .IntegrateWithWolverine()
+    // Every committed event with a handler (the compliance rules and deadlines) goes to Wolverine through the
+    // outbox of the transaction that appended it.
+    .IntegrateWithWolverine(w => w.UseFastEventForwarding = true)
     .ApplyAllDatabaseChangesOnStartup();
 
 builder.Host.UseWolverine(o =>
@@ -80,7 +86,7 @@ app.MapBatches();
 app.MapProvenance();
 app.MapCustody();
 app.MapSearchBatches();
-app.MapAlerts();
+app.MapCompliance();
 app.MapStatistics();
 
 if (database.Embedded is { } embedded)

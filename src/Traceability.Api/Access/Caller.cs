@@ -16,8 +16,6 @@ public sealed record Caller(string Role, string KeyId, string? EnterpriseId, str
         user.FindFirstValue(CityClaim));
 
     public bool IsEnterprise => Role == Roles.Enterprise;
-    public bool IsRegulator => Role == Roles.Regulator;
-    public bool IsStatistician => Role == Roles.Statistician;
 
     /// <summary>Idempotency keys are scoped per caller, so two callers can never see each other's replays.</summary>
     public string Scope => EnterpriseId is not null ? $"enterprise:{EnterpriseId}" : $"key:{KeyId}";

@@ -1,10 +1,15 @@
-using Traceability.Hosting;
+using System.Globalization;
 using System.Text.Json.Serialization;
 using NodaTime;
+using Traceability.Access;
+using Traceability.Hosting;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 
 namespace Traceability.Batches;
+
+// The batch aggregate and every event of a batch's life, read top to bottom: the events first, then the
+// vocabulary they use, then the state they fold into.
 
 /// <summary>
 /// What every fact of a batch's life says about itself: the moment it happened in the real world as the
@@ -74,6 +79,150 @@ public sealed record DispatchRejected(Guid BatchId, Guid ManifestId, string By, 
     string IBatchFact.ActedBy => By;
 }
 
+/// <summary>
+/// The first event of a batch that came out of others: its parents with the mass each gave, and the
+/// enterprise whose process produced it (its first holder, in that enterprise's city).
+/// </summary>
+public sealed record BatchDerived(
+    Guid BatchId,
+    Process Process,
+    string Category,
+    Mass MassKg,
+    int? Units,
+    UnitIdentifier? Identifier,
+    IReadOnlyList<ParentShare> Parents,
+    string Producer,
+    string City,
+    Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => Producer;
+}
+
+/// <summary>The holder sorted the batch (分拣) into fractions of other categories, declaring what was lost.</summary>
+public sealed record BatchSorted(
+    Guid BatchId, string By, string City, Mass InputKg, IReadOnlyList<Output> Fractions, IReadOnlyList<Loss> Losses, Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>The holder took the batch's units apart (拆解) into components and materials, declaring what was lost.</summary>
+public sealed record BatchDismantled(
+    Guid BatchId, string By, string City, Mass InputKg, IReadOnlyList<Output> Outputs, IReadOnlyList<Loss> Losses, Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>The holder divided the batch into parts of the same category (to sell part of it).</summary>
+public sealed record BatchSplit(Guid BatchId, string By, string City, Mass InputKg, IReadOnlyList<Output> Parts, Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>The holder merged the batch, with others it holds, into a lot (合并).</summary>
+public sealed record BatchMerged(Guid BatchId, Guid LotId, string LotCategory, string By, string City, Mass MassKg, Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>
+/// The holder gave part or all of the batch its fate. Recycling lists its outputs (new batches) and
+/// losses; <see cref="RemainingKg"/> is what still awaits a fate afterwards (0 ends the batch).
+/// </summary>
+public sealed record FateRecorded(
+    Guid BatchId,
+    Guid FateId,
+    Fate Fate,
+    DisposalMethod? Method,
+    string By,
+    string City,
+    Mass MassKg,
+    int? Units,
+    IReadOnlyList<Output> Outputs,
+    IReadOnlyList<Loss> Losses,
+    Mass RemainingKg,
+    string? Note,
+    Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>
+/// A participant corrected a figure it had reported: the event (by its version in the stream) and field,
+/// the figure as it stood and as corrected, and why. The corrected event stays as it was recorded;
+/// <see cref="OccurredAt"/> is when the correction was made.
+/// </summary>
+public sealed record FigureCorrected(
+    Guid BatchId, long CorrectsVersion, string CorrectsEvent, string Field, string Previous, string Corrected, string Reason, string By, Instant OccurredAt)
+    : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+// ---- The vocabulary the events use --------------------------------------------------------------
+
+/// <summary>How a batch came out of others.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Process>))]
+public enum Process
+{
+    [JsonStringEnumMemberName("sorting")] Sorting,
+    [JsonStringEnumMemberName("dismantling")] Dismantling,
+    [JsonStringEnumMemberName("splitting")] Splitting,
+    [JsonStringEnumMemberName("merging")] Merging,
+    [JsonStringEnumMemberName("recycling")] Recycling,
+}
+
+/// <summary>Mass a transformation declares as gone rather than passed on (dried off, residue, dust...).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
+public enum LossKind
+{
+    [JsonStringEnumMemberName("moisture")] Moisture,
+    [JsonStringEnumMemberName("residue")] Residue,
+    [JsonStringEnumMemberName("dust")] Dust,
+    [JsonStringEnumMemberName("process")] Process,
+    [JsonStringEnumMemberName("other")] Other,
+}
+
+/// <summary>How a disposal was done: the policy's landfill, or incineration without energy recovery.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DisposalMethod>))]
+public enum DisposalMethod
+{
+    [JsonStringEnumMemberName("landfill")] Landfill,
+    [JsonStringEnumMemberName("incineration")] Incineration,
+}
+
+/// <summary>One new batch a transformation produced, as the parent's event lists it.</summary>
+public sealed record Output(Guid BatchId, string Category, Mass MassKg, int? Units, UnitIdentifier? Identifier);
+
+public sealed record Loss(LossKind Kind, Mass MassKg, string Reason);
+
+/// <summary>How much of a child's mass came from one parent.</summary>
+public sealed record ParentShare(Guid BatchId, Mass MassKg);
+
+/// <summary>A child as its parent remembers it.</summary>
+public sealed record ChildRef(Guid BatchId, string Category, Mass MassKg, Process Process);
+
+/// <summary>A fate as the batch's state lists it.</summary>
+/// <param name="LossesKg">Of <paramref name="MassKg"/>, what recycling declared lost rather than turned into outputs.</param>
+public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt, Mass LossesKg = default);
+
+/// <summary>The figures a correction may amend, as the events name them.</summary>
+public static class CorrectableFields
+{
+    public const string MassKg = "massKg";
+    public const string Units = "units";
+    public const string VehiclePlate = "vehiclePlate";
+    public const string ExternalRef = "externalRef";
+}
+
+/// <summary>Stored event type names, as Marten writes them and the history shows them.</summary>
+public static class EventNames
+{
+    public const string Generated = "batch_generated";
+    public const string Dispatched = "batch_dispatched";
+    public const string Received = "batch_received";
+}
+
+
 [JsonConverter(typeof(JsonStringEnumConverter<BatchStatus>))]
 public enum BatchStatus
 {
@@ -105,12 +254,11 @@ public sealed record OpenManifest(
 
 /// <summary>
 /// A batch as its stream makes it: one aggregate per batch, rebuilt only from its events (no clock is
-/// read here, so a rebuild gives the same answer). Kept inline as a snapshot document for reads. The
-/// Apply methods of later steps (sorting, fates, corrections...) sit in their own slices.
+/// read here, so a rebuild gives the same answer). Kept inline as a snapshot document for reads.
 /// </summary>
 /// <param name="MassKg">The batch's mass as last generated, weighed at receipt, derived or corrected.</param>
 /// <param name="StoredSince">When the current holder started storing it: generation, derivation or receipt. A rejected dispatch does not restart it.</param>
-public sealed partial record Batch(
+public sealed record Batch(
     Guid Id,
     string Category,
     Mass MassKg,
@@ -127,7 +275,7 @@ public sealed partial record Batch(
     string? ExternalRef,
     IReadOnlyList<string> Custodians,
     IReadOnlyList<string> Cities,
-    Instant? StoredSince)
+    Instant? StoredSince) : IScoped
 {
     /// <summary>The stream version, set by Marten; the value If-Match is checked against.</summary>
     public long Version { get; set; }
@@ -141,11 +289,34 @@ public sealed partial record Batch(
     /// <summary>Mass that has neither a fate nor went on to children yet.</summary>
     public Mass RemainingKg { get; init; }
 
+    /// <summary>How the batch came to be: null for a generated batch.</summary>
+    public Process? Origin { get; init; }
+
+    public IReadOnlyList<ParentShare> Parents { get; init; } = [];
+
+    public IReadOnlyList<ChildRef> Children { get; init; } = [];
+
+    /// <summary>Mass declared lost in its transformations and fates.</summary>
+    public Mass LossesKg { get; init; }
+
+    public IReadOnlyList<FateEntry> Fates { get; init; } = [];
+
+    public Guid? MergedInto { get; init; }
+
     public static Batch Create(BatchGenerated e) => new(
         e.BatchId, e.Category, e.MassKg, e.Units, e.Identifier, e.Generator, e.City, e.Generator,
         BatchStatus.Generated, null, false, e.OccurredAt, e.OccurredAt, e.ExternalRef, [e.Generator], [e.City], e.OccurredAt)
     {
         RemainingKg = e.MassKg,
+    };
+
+    public static Batch Create(BatchDerived e) => new(
+        e.BatchId, e.Category, e.MassKg, e.Units, e.Identifier, e.Producer, e.City, e.Producer,
+        BatchStatus.Derived, null, false, e.OccurredAt, e.OccurredAt, null, [e.Producer], [e.City], e.OccurredAt)
+    {
+        RemainingKg = e.MassKg,
+        Origin = e.Process,
+        Parents = e.Parents,
     };
 
     public Batch Apply(BatchDispatched e) => this with
@@ -170,6 +341,57 @@ public sealed partial record Batch(
 
     public Batch Apply(ReceiptDiscrepancyRecorded e) => this with { HasDiscrepancy = true };
 
+    public Batch Apply(BatchSorted e) => Transformed(Process.Sorting, e.Fractions, e.Losses, e.OccurredAt);
+
+    public Batch Apply(BatchDismantled e) => Transformed(Process.Dismantling, e.Outputs, e.Losses, e.OccurredAt);
+
+    public Batch Apply(BatchSplit e) => Transformed(Process.Splitting, e.Parts, [], e.OccurredAt);
+
+    public Batch Apply(BatchMerged e) => this with
+    {
+        Status = BatchStatus.Merged,
+        MergedInto = e.LotId,
+        RemainingKg = default,
+        Children = [.. Children, new ChildRef(e.LotId, e.LotCategory, e.MassKg, Process.Merging)],
+        LastOccurredAt = e.OccurredAt,
+    };
+
+    public Batch Apply(FateRecorded e) => this with
+    {
+        Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt, Sum(e.Losses))],
+        RemainingKg = e.RemainingKg,
+        Units = Units is { } units && e.Units is { } fated ? units - fated : Units,
+        Status = e.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : Status,
+        Children = [.. Children, .. e.Outputs.Select(o => new ChildRef(o.BatchId, o.Category, o.MassKg, Process.Recycling))],
+        LossesKg = LossesKg + Sum(e.Losses),
+        LastOccurredAt = e.OccurredAt,
+    };
+
+    // The decision admits a correction only while the figure is the current one, so applying it is plain.
+    public Batch Apply(FigureCorrected e) => (e.Field, e.CorrectsEvent) switch
+    {
+        (CorrectableFields.MassKg, EventNames.Dispatched) => this with { OpenManifest = OpenManifest! with { MassKg = ParseMass(e.Corrected) } },
+        (CorrectableFields.MassKg, _) => this with { MassKg = ParseMass(e.Corrected), RemainingKg = ParseMass(e.Corrected) },
+        (CorrectableFields.Units, _) => this with { Units = int.Parse(e.Corrected, CultureInfo.InvariantCulture) },
+        (CorrectableFields.VehiclePlate, _) => this with { OpenManifest = OpenManifest! with { VehiclePlate = e.Corrected } },
+        (CorrectableFields.ExternalRef, _) => this with { ExternalRef = e.Corrected },
+        _ => this,
+    };
+
+    /// <summary>The parent's side of a sorting, dismantling or split: all its remaining mass went to children and losses.</summary>
+    Batch Transformed(Process process, IReadOnlyList<Output> outputs, IReadOnlyList<Loss> losses, Instant occurredAt) => this with
+    {
+        Status = BatchStatus.Transformed,
+        RemainingKg = default,
+        Children = [.. Children, .. outputs.Select(o => new ChildRef(o.BatchId, o.Category, o.MassKg, process))],
+        LossesKg = LossesKg + Sum(losses),
+        LastOccurredAt = occurredAt,
+    };
+
+    static Mass Sum(IEnumerable<Loss> losses) => new(losses.Sum(l => l.MassKg.Kilograms));
+
+    static Mass ParseMass(string kg) => new(decimal.Parse(kg, CultureInfo.InvariantCulture));
+
     // The batch comes back to its sender, whose storage clock keeps running from before: a dispatch that
     // is refused must not reset the storage limit.
     public Batch Apply(DispatchRejected e) => this with
@@ -182,8 +404,8 @@ public sealed partial record Batch(
     /// <summary>Terminal batches take no further event: their mass is gone to children, a lot or its fates.</summary>
     public bool IsLive => Status is not (BatchStatus.Transformed or BatchStatus.Merged or BatchStatus.Ended);
 
-    /// <summary>Enterprises that held it, or to which it is on its way, may see it.</summary>
-    public bool IsVisibleTo(string enterpriseId) => Custodians.Contains(enterpriseId) || OpenManifest?.To == enterpriseId;
+    /// <summary>Enterprises that held it, or to which it is on its way (the visibility policy reads this).</summary>
+    public bool Involves(string enterpriseId) => Custodians.Contains(enterpriseId) || OpenManifest?.To == enterpriseId;
 
     /// <summary>
     /// Null when <paramref name="enterpriseId"/> may act on the batch now: it is live, not in transit, and

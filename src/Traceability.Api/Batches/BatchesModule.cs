@@ -20,9 +20,11 @@ public static class BatchesModule
     {
         options.Events.AddEventTypes([typeof(BatchGenerated), typeof(BatchDispatched), typeof(BatchReceived),
             typeof(ReceiptDiscrepancyRecorded), typeof(DispatchRejected), typeof(BatchDerived), typeof(BatchSorted), typeof(BatchDismantled),
-            typeof(BatchSplit), typeof(BatchMerged), typeof(FateRecorded), typeof(FigureCorrected)]);
+            typeof(BatchSplit), typeof(BatchMerged), typeof(FateRecorded), typeof(FigureCorrected), typeof(IdentifierClaimRefused)]);
         // Inline: the state a write decides on and the state a read returns are the same committed document.
         options.Projections.Snapshot<Batch>(SnapshotLifecycle.Inline);
+        // The batch search orders and pages by this key.
+        options.Schema.For<Batch>().Index(b => b.SearchKey);
         options.Schema.For<IdentifierClaim>();
         return options;
     }

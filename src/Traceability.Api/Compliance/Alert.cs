@@ -1,10 +1,22 @@
-using Traceability.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using NodaTime;
+using Traceability.Access;
 
 namespace Traceability.Compliance;
+
+// An alert is a stream of its own: raised once, resolved once, each with who and why. The Alert document is
+// its inline snapshot, what regulators list.
+
+/// <summary>A compliance rule saw a breach in the events (or a deadline they set passed).</summary>
+public sealed record AlertRaised(
+    Guid AlertId, string Key, AlertRule Rule, Guid? BatchId, IReadOnlyList<string> Enterprises, string City, IReadOnlyList<string> Cities,
+    string Evidence, Instant OccurredAt, Instant RaisedAt);
+
+/// <summary>A regulator closed the alert with what was found and done.</summary>
+/// <param name="By">The regulator's key id.</param>
+public sealed record AlertResolved(Guid AlertId, string Note, string By, Instant At);
 
 [JsonConverter(typeof(JsonStringEnumConverter<AlertRule>))]
 public enum AlertRule
@@ -36,39 +48,20 @@ public sealed record AlertResolution(string Note, string By, Instant At);
 /// A rule broken: which batch, which enterprises, which cities, what evidence, when. Its id comes from the
 /// rule and the occurrence (e.g. the manifest), so the same breach raised twice is one alert.
 /// </summary>
-public sealed class Alert
+/// <param name="City">The city the breach happened in; <paramref name="Cities"/> are all it touches (for regulators' scope).</param>
+public sealed record Alert(
+    Guid Id, string Key, AlertRule Rule, Guid? BatchId, IReadOnlyList<string> Enterprises, string City, IReadOnlyList<string> Cities,
+    string Evidence, Instant OccurredAt, Instant RaisedAt, AlertStatus Status, AlertResolution? Resolution) : IScoped
 {
-    public Guid Id { get; set; }
-    public string Key { get; set; } = "";
-    public AlertRule Rule { get; set; }
-    public Guid? BatchId { get; set; }
-    public List<string> Enterprises { get; set; } = [];
-    /// <summary>The city the breach happened in; <see cref="Cities"/> are all it touches (for regulators' scope).</summary>
-    public string City { get; set; } = "";
-    public List<string> Cities { get; set; } = [];
-    public string Evidence { get; set; } = "";
-    public Instant OccurredAt { get; set; }
-    public Instant RaisedAt { get; set; }
-    public AlertStatus Status { get; set; }
-    public AlertResolution? Resolution { get; set; }
+    public static Alert Create(AlertRaised e) =>
+        new(e.AlertId, e.Key, e.Rule, e.BatchId, e.Enterprises, e.City, e.Cities, e.Evidence, e.OccurredAt, e.RaisedAt, AlertStatus.Open, null);
+
+    public Alert Apply(AlertResolved e) => this with { Status = AlertStatus.Resolved, Resolution = new AlertResolution(e.Note, e.By, e.At) };
+
+    public bool Involves(string enterpriseId) => Enterprises.Contains(enterpriseId);
+
+    public bool TouchesCity(string city) => Cities.Contains(city);
 
     /// <summary>A name-based id: the first 16 bytes of the key's SHA-256 (not a secret; only stable and unique).</summary>
     public static Guid IdOf(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
-}
-
-/// <summary>The limits of the compliance rules (configuration section "Traceability:Compliance").</summary>
-public sealed class ComplianceOptions
-{
-    public double InTransitLimitHours { get; set; } = 72;
-
-    /// <summary>Storage limit in days per category group; groups not listed have none.</summary>
-    public Dictionary<string, int> StorageLimitDays { get; set; } = new() { ["hazardous-waste"] = 365 };
-
-    /// <summary>Refused registrations of one identifier that make an alert.</summary>
-    public int RepeatedIdentifierAttempts { get; set; } = 2;
-
-    /// <summary>Rules switched off, by name (e.g. "storage-too-long").</summary>
-    public List<string> DisabledRules { get; set; } = [];
-
-    public bool Enabled(AlertRule rule) => !DisabledRules.Contains(EnumNames.Of(rule));
 }

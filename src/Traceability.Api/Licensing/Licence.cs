@@ -20,9 +20,20 @@ public enum Activity
     [JsonStringEnumMemberName("dispose")] Dispose,
 }
 
+/// <summary>The administrator or a regulator granted an enterprise a licence (its stream's first event).</summary>
+/// <param name="GrantedBy">The granting key's id.</param>
+public sealed record LicenceGranted(
+    Guid LicenceId, string EnterpriseId, Activity Activity, string CategoryGroup, LocalDate ValidFrom, LocalDate ValidTo,
+    decimal CapacityTonnesPerYear, string GrantedBy, Instant GrantedAt);
+
+/// <summary>A regulator or the administrator withdrew the licence from a China date on, with the reason.</summary>
+/// <param name="By">The revoking key's id.</param>
+public sealed record LicenceRevoked(Guid LicenceId, LocalDate EffectiveFrom, string Reason, string By, Instant RecordedAt);
+
 /// <summary>
-/// A licence an enterprise holds, granted by the administrator or a regulator. Kept as a document; a
-/// revocation is recorded on it and never removes it, so what was licensed on any past date stays answerable.
+/// A licence an enterprise holds: the inline snapshot of its stream (granted, then perhaps revoked), so
+/// everything a regulator relies on is in the event log. A revocation never removes it, so what was
+/// licensed on any past date stays answerable.
 /// </summary>
 public sealed class Licence
 {
@@ -36,6 +47,14 @@ public sealed class Licence
     public Instant GrantedAt { get; set; }
     public string GrantedBy { get; set; } = "";
     public Revocation? Revocation { get; set; }
+
+    public static Licence Create(LicenceGranted e) => new()
+    {
+        Id = e.LicenceId, EnterpriseId = e.EnterpriseId, Activity = e.Activity, CategoryGroup = e.CategoryGroup, ValidFrom = e.ValidFrom,
+        ValidTo = e.ValidTo, CapacityTonnesPerYear = e.CapacityTonnesPerYear, GrantedAt = e.GrantedAt, GrantedBy = e.GrantedBy,
+    };
+
+    public void Apply(LicenceRevoked e) => Revocation = new Revocation(e.EffectiveFrom, e.Reason, e.RecordedAt, e.By);
 
     /// <summary>Valid on <paramref name="date"/> (China time), both ends inclusive, and not revoked from that date on.</summary>
     public bool Covers(LocalDate date) => ValidFrom <= date && date <= ValidTo && (Revocation is null || date < Revocation.EffectiveFrom);

@@ -1,3 +1,4 @@
+using JasperFx.Events.Projections;
 using Marten;
 using Traceability.Licensing.Granting;
 using Traceability.Licensing.Listing;
@@ -9,6 +10,9 @@ public static class LicensingModule
 {
     public static StoreOptions AddLicensing(this StoreOptions options)
     {
+        options.Events.AddEventTypes([typeof(LicenceGranted), typeof(LicenceRevoked)]);
+        // Inline: the next operation's licence check reads the licence as its grant or revocation left it.
+        options.Projections.Snapshot<Licence>(SnapshotLifecycle.Inline);
         // Every batch operation reads the actor's licences.
         options.Schema.For<Licence>().Index(l => l.EnterpriseId);
         return options;

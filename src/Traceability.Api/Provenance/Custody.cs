@@ -82,8 +82,7 @@ public static class Custody
     public static void MapCustody(this IEndpointRouteBuilder app) =>
         app.MapGroup("/api/batches").WithTags("Provenance").MapGet("/{id:guid}/custody", async (Guid id, HttpContext http, IQuerySession session, IClock clock) =>
             {
-                var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
-                if (batch is null || !ReadBatchEndpoints.MayRead(Caller.From(http.User), batch)) return BatchStream.NotFoundFor(id);
+                if (await ReadBatchEndpoints.ReadableAsync(session, id, http) is null) return ReadBatchEndpoints.NotFound(id);
                 var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
                 return Results.Ok(Of(id, events.Select(e => e.Data), clock.GetCurrentInstant()));
             })

@@ -1,6 +1,7 @@
-using Traceability.Hosting;
 using Marten;
+using Traceability.Access;
 using Traceability.Batches;
+using Traceability.Hosting;
 
 namespace Traceability.Provenance;
 
@@ -43,6 +44,26 @@ public sealed class Lineage
         }
         return lineage;
     }
+
+    /// <summary>
+    /// The graph as <paramref name="caller"/> may see it (<see cref="Visibility"/>): a batch it may not read keeps
+    /// its id, category, masses, status and edges, but its enterprises and cities read <see cref="Visibility.Undisclosed"/>.
+    /// Lineage, origins and destinations all read this, so what one hides none shows.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, Batch> SeenBy(Caller caller) =>
+        Nodes.ToDictionary(n => n.Key, n => Visibility.MayRead(caller, n.Value) ? n.Value : Redacted(n.Value));
+
+    static Batch Redacted(Batch b) => b with
+    {
+        Generator = Visibility.Undisclosed,
+        City = Visibility.Undisclosed,
+        Holder = Visibility.Undisclosed,
+        Custodians = [],
+        Cities = [],
+        ExternalRef = null,
+        OpenManifest = b.OpenManifest is { } open ? open with { From = Visibility.Undisclosed, To = Visibility.Undisclosed, ToCity = Visibility.Undisclosed, VehiclePlate = null } : null,
+        Fates = [.. b.Fates.Select(f => f with { By = Visibility.Undisclosed })],
+    };
 }
 
 /// <summary>

@@ -48,7 +48,7 @@ public static class ProvenanceEndpoints
         batches.MapGet("/{id:guid}/origins", GetOrigins)
             .WithName("GetOrigins")
             .WithSummary("Where a batch's mass came from")
-            .WithDescription("The share of the batch's mass that came from each source (generated) batch, each generating enterprise and each city, carried proportionally through splits, sorting, dismantling and merges. Shares sum to 100%.")
+            .WithDescription("The share of the batch's mass that came from each source (generated) batch, each generating enterprise and each city, carried proportionally through splits, sorting, dismantling and merges. Shares sum to 100%. Sources the caller may not read count under 'undisclosed' for their generator and city, as provenance redacts them.")
             .RequireAuthorization(Roles.BatchReaders)
             .Produces<OriginsView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -56,17 +56,14 @@ public static class ProvenanceEndpoints
         batches.MapGet("/{id:guid}/destinations", GetDestinations)
             .WithName("GetDestinations")
             .WithSummary("Where a batch's mass ended")
-            .WithDescription("For a batch (usually a generated source), the share of its mass that ended in each fate (reuse, remanufacture, cascade-use, recycling, energy-recovery, disposal), is still in the chain (in-chain, in-transit) or was declared lost (declared-loss), and with which final holder. Shares sum to 100%.")
+            .WithDescription("For a batch (usually a generated source), the share of its mass that ended in each fate (reuse, remanufacture, cascade-use, recycling, energy-recovery, disposal), is still in the chain (in-chain, in-transit) or was declared lost (declared-loss), and with which final holder. Shares sum to 100%. Holders of batches the caller may not read count as 'undisclosed', as provenance redacts them.")
             .RequireAuthorization(Roles.BatchReaders)
             .Produces<DestinationsView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    static async Task<(Batch? Batch, IResult? NotFound)> ReadableAsync(Guid id, HttpContext http, IQuerySession session)
-    {
-        var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
-        return batch is not null && ReadBatchEndpoints.MayRead(Caller.From(http.User), batch) ? (batch, null) : (null, BatchStream.NotFoundFor(id));
-    }
+    static async Task<(Batch? Batch, IResult? NotFound)> ReadableAsync(Guid id, HttpContext http, IQuerySession session) =>
+        await ReadBatchEndpoints.ReadableAsync(session, id, http) is { } batch ? (batch, null) : (null, ReadBatchEndpoints.NotFound(id));
 
     static async Task<IResult> GetProvenance(Guid id, string? direction, int? depth, int? limit, HttpContext http, IQuerySession session)
     {
@@ -81,7 +78,7 @@ public static class ProvenanceEndpoints
 
         var lineage = await Lineage.WalkAsync(session, root, direction != "downstream", direction != "upstream", depth ?? 10, limit ?? 500, http.RequestAborted);
         var caller = Caller.From(http.User);
-        var nodes = lineage.Nodes.Values.OrderBy(b => b.GeneratedAt).ThenBy(b => b.Id).Select(b => Node(b, ReadBatchEndpoints.MayRead(caller, b))).ToList();
+        var nodes = lineage.Nodes.Values.OrderBy(b => b.GeneratedAt).ThenBy(b => b.Id).Select(b => Node(b, Visibility.MayRead(caller, b))).ToList();
         var edges = lineage.Nodes.Values
             .SelectMany(b => b.Children.Where(c => lineage.Nodes.ContainsKey(c.BatchId)).Select(c => new LineageEdge(b.Id, c.BatchId, c.MassKg, c.Process)))
             .ToList();
@@ -98,11 +95,12 @@ public static class ProvenanceEndpoints
         var (batch, notFound) = await ReadableAsync(id, http, session);
         if (batch is null) return notFound!;
         var lineage = await Lineage.WalkAsync(session, batch, upstream: true, downstream: false, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
-        var origins = Attribution.Origins(id, lineage.Nodes);
+        var nodes = lineage.SeenBy(Caller.From(http.User));
+        var origins = Attribution.Origins(id, nodes);
         return Results.Ok(new OriginsView(id, batch.MassKg,
             Shares(origins.Select(o => KeyValuePair.Create(o.Key.ToString(), o.Value)), batch.MassKg),
-            Shares(origins.GroupBy(o => lineage.Nodes[o.Key].Generator).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg),
-            Shares(origins.GroupBy(o => lineage.Nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg)));
+            Shares(origins.GroupBy(o => nodes[o.Key].Generator).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg),
+            Shares(origins.GroupBy(o => nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg)));
     }
 
     static async Task<IResult> GetDestinations(Guid id, HttpContext http, IQuerySession session)
@@ -110,7 +108,7 @@ public static class ProvenanceEndpoints
         var (batch, notFound) = await ReadableAsync(id, http, session);
         if (batch is null) return notFound!;
         var lineage = await Lineage.WalkAsync(session, batch, upstream: false, downstream: true, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
-        var sinks = Attribution.Destinations(id, lineage.Nodes);
+        var sinks = Attribution.Destinations(id, lineage.SeenBy(Caller.From(http.User)));
         var detail = Attribution.Percentages(sinks);
         return Results.Ok(new DestinationsView(id, batch.MassKg,
             Shares(sinks.GroupBy(s => s.Key.End).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),

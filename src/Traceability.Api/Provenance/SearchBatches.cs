@@ -1,5 +1,5 @@
-using Traceability.Hosting;
 using System.Text;
+using Traceability.Hosting;
 using Marten;
 using NodaTime;
 using Traceability.Access;
@@ -22,7 +22,7 @@ public static class SearchBatches
         app.MapGroup("/api/batches").WithTags("Provenance").MapGet("/", Handle)
             .WithName("SearchBatches")
             .WithSummary("Search batches")
-            .WithDescription("Filters: identifier (VIN or battery code), category, status, holder, generator, city (generated, held or sent there), from/to (when generated or derived, ISO 8601). Sorted by that time then id; `limit` (default 50, at most 500) per page; pass `nextCursor` back as `cursor`. Enterprises see batches they held; city regulators batches that touched their city; national regulators and statisticians all.")
+            .WithDescription("Filters: identifier (VIN or battery code), category, status, holder, generator, city (generated, held or sent there), from/to (when generated or derived, ISO 8601). Sorted by that time then id; `limit` (default 50, at most 500) per page; pass `nextCursor` back as `cursor`. Enterprises see batches they held or are sent; city regulators and city statisticians batches that touched their city; national ones all.")
             .RequireAuthorization(Roles.BatchReaders)
             .Produces<BatchPage>()
             .ProducesValidationProblem();
@@ -62,10 +62,11 @@ public static class SearchBatches
         Filter("(data ->> 'generatedAtMs')::bigint <= ?", until?.ToUnixTimeMilliseconds());
         Filter("data ->> 'searchKey' > ?", after);
 
-        // The caller's scope, in the query itself so a page is never short of what it may see.
-        var caller = Caller.From(http.User);
-        if (caller.IsEnterprise) Filter("jsonb_exists(data -> 'custodians', ?)", caller.EnterpriseId);
-        else if (caller.IsRegulator) Filter(touchesCity, caller.City);
+        // The caller's scope (the one visibility rule), in the query itself so a page is never short of what it may see.
+        var scope = Visibility.ScopeOf(Caller.From(http.User));
+        if (scope.Nothing) return Results.Ok(new BatchPage([], null));
+        Filter("(jsonb_exists(data -> 'custodians', ?) or data -> 'openManifest' ->> 'to' = ?)", scope.Enterprise);
+        Filter(touchesCity, scope.City);
 
         var size = limit ?? 50;
         sql.Append(" order by data ->> 'searchKey' limit ").Append(size + 1);

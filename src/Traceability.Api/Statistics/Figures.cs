@@ -101,6 +101,4 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         } });
         return command;
     }
-
-    public static string Format(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

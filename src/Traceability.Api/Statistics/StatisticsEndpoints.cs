@@ -27,14 +27,7 @@ public sealed record FreshnessView(long LastEvent, long ProcessedUpTo, long LagE
 
 public static class StatisticsEndpoints
 {
-    public static StoreOptions AddStatistics(this StoreOptions options)
-    {
-        // Async: kept by Marten's daemon, off the write path; rebuilt from the event log on demand.
-        options.Projections.Add(new BatchFiguresProjection(), ProjectionLifecycle.Async);
-        return options;
-    }
-
-    public static void MapStatistics(this IEndpointRouteBuilder app)
+    internal static void MapStatisticsEndpoints(this IEndpointRouteBuilder app)
     {
         var statistics = app.MapGroup("/api/statistics").WithTags("Statistics");
         const string common = " `period`: " + Period.Rule + ". `asOf` (ISO 8601 instant, default now): only events recorded by then count, so a published figure can be reproduced. Answers CSV with `Accept: text/csv`.";

@@ -1,5 +1,6 @@
 using NodaTime;
 using NodaTime.Text;
+using Traceability.Settings;
 using Traceability.Batches;
 using Traceability.Enterprises;
 using Traceability.Licensing;

@@ -16,7 +16,7 @@ public sealed class LifecycleDecisionTests
     const string Holder = "91320200MA1AAAA01Y";
 
     static TransformBatch Sorting(Guid batch, params (string Category, decimal Kg)[] outputs) =>
-        new(batch, Process.Sorting, Holder, [.. outputs.Select(o => new Output(Guid.CreateVersion7(), o.Category, new Mass(o.Kg), null, null))], [], Day2, null, null);
+        new(batch, Process.Sorting, Holder, [.. outputs.Select(o => new Output(Guid.CreateVersion7(), o.Category, new Mass(o.Kg), null, null))], [], Day2, null);
 
     static readonly BatchActor Sorter = Actor(Holder, "320200", Licences(Holder, "construction-waste", Activity.Sort, Activity.Dispose, Activity.Recycle));
 
@@ -91,7 +91,7 @@ public sealed class LifecycleDecisionTests
     }
 
     static RecordFate Fate(Guid batch, Fate fate, decimal kg) =>
-        new(batch, Guid.CreateVersion7(), fate, fate == ReferenceData.Fate.Disposal ? DisposalMethod.Landfill : null, new Mass(kg), null, [], [], null, Holder, Day2, null, null);
+        new(batch, Guid.CreateVersion7(), fate, fate == ReferenceData.Fate.Disposal ? DisposalMethod.Landfill : null, new Mass(kg), null, [], [], null, Holder, Day2, null);
 
     [Fact]
     public void partial_fates_leave_a_remainder_and_one_within_the_tolerance_of_it_ends_the_batch()
@@ -124,13 +124,13 @@ public sealed class LifecycleDecisionTests
     {
         var a = Held("agricultural-film", 300m, Holder);
         var b = Held("agricultural-film", 500m, Holder);
-        var command = new MergeBatches(Guid.CreateVersion7(), [a.Id, b.Id], null, Holder, Day2, null);
+        var command = new MergeBatches(Guid.CreateVersion7(), [a.Id, b.Id], null, Holder, Day2);
 
         var decision = MergeBatchesDecision.Decide([a, b], command, Sorter, Given.Categories, Now, Options);
 
         var lot = Assert.Single(decision.Children);
         Assert.Equal((new Mass(800m), "agricultural-film", 2), (lot.MassKg, lot.Category, lot.Parents.Count));
-        Assert.All(decision.Events.Cast<BatchMerged>(), m => Assert.Equal(command.LotId, m.LotId));
+        Assert.All(decision.Events.OfType<BatchMerged>(), m => Assert.Equal(command.LotId, m.LotId));
         Assert.Equal(BatchStatus.Merged, a.Apply((BatchMerged)decision.Events[0]).Status);
     }
 
@@ -140,7 +140,7 @@ public sealed class LifecycleDecisionTests
         var a = Held("agricultural-film", 300m, Holder);
         var b = Held("waste-plastics", 500m, Holder);
 
-        var decision = MergeBatchesDecision.Decide([a, b], new MergeBatches(Guid.CreateVersion7(), [a.Id, b.Id], "agricultural-film", Holder, Day2, null), Sorter, Given.Categories, Now, Options);
+        var decision = MergeBatchesDecision.Decide([a, b], new MergeBatches(Guid.CreateVersion7(), [a.Id, b.Id], "agricultural-film", Holder, Day2), Sorter, Given.Categories, Now, Options);
 
         Assert.Contains("takes only group agricultural", decision.Refusal!.Errors!["batches"][0]);
     }
@@ -149,7 +149,7 @@ public sealed class LifecycleDecisionTests
     public void an_identified_unit_is_not_split()
     {
         var pack = Held("power-battery", 400m, Holder, units: 1, identifier: new UnitIdentifier(IdentifierKind.BatteryCode, "0CAPE0112345678N3F1234567"));
-        var command = new SplitBatch(pack.Id, Holder, [new(200m, null), new(200m, null)], Day2, null, null);
+        var command = new SplitBatch(pack.Id, Holder, [new(200m, null), new(200m, null)], Day2, null);
 
         Assert.Equal(409, SplitBatchDecision.Decide(pack, command, Sorter, Category("power-battery"), Now, Options).Refusal?.Status);
     }
@@ -159,7 +159,7 @@ public sealed class LifecycleDecisionTests
     {
         var generated = new BatchGenerated(Guid.CreateVersion7(), "decoration-waste", new Mass(1000m), null, null, Holder, "320200", null, Day1);
         var batch = Batch.Create(generated) with { Version = 1 };
-        var command = new CorrectFigure(batch.Id, 1, CorrectableFields.MassKg, "950", "misread", Holder, null, null);
+        var command = new CorrectFigure(batch.Id, 1, CorrectableFields.MassKg, "950", "misread", Holder, null);
 
         var decision = CorrectFigureDecision.Decide(batch, [new StoredEvent(1, generated)], command, Now, Options);
         Assert.Equal(new Mass(950m), batch.Apply((FigureCorrected)decision.Events[0]).RemainingKg);

@@ -30,7 +30,17 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.ConfigureTestServices(services => services.UseWolverineSoloMode());
+        builder.ConfigureTestServices(services =>
+        {
+            services.UseWolverineSoloMode();
+            // Deadlines already due (a late-reported dispatch) run within a tenth of a second rather than at the
+            // next five-second poll, so SettledAsync returns quickly.
+            services.ConfigureWolverine(o =>
+            {
+                o.Durability.ScheduledJobFirstExecution = TimeSpan.FromMilliseconds(50);
+                o.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(100);
+            });
+        });
 
     public override async ValueTask DisposeAsync()
     {
@@ -47,7 +57,33 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWithKey(AdminKey);
 
-    public Task ResetAsync() => Services.ResetAllMartenDataAsync();
+    /// <summary>Waits until the Wolverine work in flight is done, then empties Marten's data (and restarts the daemon).</summary>
+    public async Task ResetAsync()
+    {
+        await SettledAsync();
+        await Services.ResetAllMartenDataAsync();
+    }
+
+    /// <summary>
+    /// Waits until every message the committed writes sent is handled, deadlines already due included: the
+    /// compliance rules and deadlines run on Wolverine's durable local queues after the write's commit, so a
+    /// test reads their alerts once the inbox and outbox hold nothing but deadlines still to come. Checked
+    /// against Wolverine's tables, not slept on.
+    /// </summary>
+    public async Task SettledAsync()
+    {
+        var source = Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var pause = 5; ; pause = Math.Min(pause * 2, 100))
+        {
+            await using var pending = source.CreateCommand(
+                "select (select count(*) from traceability.wolverine_incoming_envelopes where status = 'Incoming' or status = 'Scheduled' and execution_time <= now())" +
+                " + (select count(*) from traceability.wolverine_outgoing_envelopes)");
+            if ((long)(await pending.ExecuteScalarAsync())! == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Wolverine still had messages in flight after 30 s");
+            await Task.Delay(pause);
+        }
+    }
 
     /// <summary>Registers an enterprise and issues it a key; returns its code and a client that speaks for it.</summary>
     public async Task<(string Id, HttpClient Client)> EnterpriseAsync(string city, params string[] roles)

@@ -1,14 +1,9 @@
 using System.Text.RegularExpressions;
-using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
-using Traceability.Compliance;
-using Traceability.Access;
 using Traceability.Enterprises;
-using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
+using Traceability.Settings;
 using Wolverine;
 
 namespace Traceability.Batches.Dispatching;
@@ -18,38 +13,56 @@ namespace Traceability.Batches.Dispatching;
 /// <param name="MassKg">Mass handed over (all that remains of the batch), in kilograms.</param>
 /// <param name="OccurredAt">When the batch left (ISO 8601 instant).</param>
 /// <param name="VehiclePlate">Plate of the transport vehicle, e.g. 苏B12345.</param>
-public sealed record DispatchBatchRequest(string? To, decimal? MassKg, Instant? OccurredAt, string? VehiclePlate);
-
-public sealed record DispatchBatch(
-    Guid BatchId, Guid ManifestId, string From, string To, Mass MassKg, Instant OccurredAt, string? VehiclePlate,
-    long? ExpectedVersion, IdempotencyKey? Idempotency);
-
-public sealed record BatchDispatchedResponse(Guid ManifestId, string ManifestNumber, Guid BatchId, string To, Mass MassKg, long Version);
-
-public static partial class DispatchBatchDecision
+public sealed partial record DispatchBatchRequest(string? To, decimal? MassKg, Instant? OccurredAt, string? VehiclePlate)
 {
-    public static (DispatchBatch? Command, Refusal? Refusal) Validate(Guid batchId, DispatchBatchRequest request, string from, long? expectedVersion)
+    public (DispatchBatch? Command, Refusal? Refusal) Validate(Guid batchId, string from, long? expectedVersion)
     {
-        var errors = new FieldErrors().Require(request.To, "to").Require(request.MassKg, "massKg").Require(request.OccurredAt, "occurredAt");
-        if (request.To is { Length: > 0 } to && SocialCreditCode.Check(to) is { } codeRule) errors.Add("to", codeRule);
-        if (request.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
-        if (request.VehiclePlate is { } plate && !VehiclePlate().IsMatch(plate))
+        var errors = new FieldErrors().Require(To, "to").Require(MassKg, "massKg").Require(OccurredAt, "occurredAt");
+        if (To is { Length: > 0 } to && SocialCreditCode.Check(to) is { } codeRule) errors.Add("to", codeRule);
+        if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
+        if (VehiclePlate is { } plate && !Plate().IsMatch(plate))
             errors.Add("vehiclePlate", "must be a Chinese plate: province character, letter, then 5 or 6 letters or digits (e.g. 苏B12345, 豫AD12345)");
         return errors.Any
             ? (null, errors.ToRefusal())
-            : (new DispatchBatch(batchId, Guid.CreateVersion7(), from, request.To!, new Mass(request.MassKg!.Value), request.OccurredAt!.Value,
-                request.VehiclePlate, expectedVersion, null), null);
+            : (new DispatchBatch(batchId, Guid.CreateVersion7(), from, To!, new Mass(MassKg!.Value), OccurredAt!.Value, VehiclePlate, expectedVersion), null);
     }
 
+    [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$")]
+    internal static partial Regex Plate();
+}
+
+public sealed record DispatchBatch(
+    Guid BatchId, Guid ManifestId, string From, string To, Mass MassKg, Instant OccurredAt, string? VehiclePlate, long? ExpectedVersion) : IBatchCommand
+{
+    public string By => From;
+    public IReadOnlyList<Guid> Targets => [BatchId];
+    public string? Counterparty => To;
+
+    public Decision Decide(BatchContext c) =>
+        DispatchBatchDecision.Decide(c.Batch, this, c.Counterparty?.Enterprise, c.Counterparty?.Licences, c.Category, c.Now, c.Options);
+
+    public WriteOutcome Respond(BatchContext c, Decision decision)
+    {
+        var dispatched = (BatchDispatched)decision.Events[0];
+        return WriteOutcome.Created(
+            new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, BatchId, dispatched.To, dispatched.MassKg, c.VersionAfter(decision)),
+            $"/api/batches/{BatchId}");
+    }
+}
+
+public sealed record BatchDispatchedResponse(Guid ManifestId, string ManifestNumber, Guid BatchId, string To, Mass MassKg, long Version);
+
+public static class DispatchBatchDecision
+{
     /// <summary>
     /// The holder hands over what remains of a live batch, to a registered enterprise licensed to receive its
     /// category on the day of the dispatch (the licence check is repeated at receipt).
     /// </summary>
     public static Decision Decide(
-        Batch batch, DispatchBatch command, Enterprise? addressee, LicenceBook addresseeLicences, Category category, Instant now, TraceabilityOptions options)
+        Batch batch, DispatchBatch command, Enterprise? addressee, Licensing.LicenceBook? addresseeLicences, Category category, Instant now, TraceabilityOptions options)
     {
         if (batch.RefuseUnlessHeldBy(command.From, "dispatch") is { } notHeld) return notHeld;
-        if (addressee is null) return Refusal.Invalid("to", $"no enterprise {command.To} is registered");
+        if (addressee is null || addresseeLicences is null) return Refusal.Invalid("to", $"no enterprise {command.To} is registered");
         if (addressee.Id == command.From) return Refusal.Invalid("to", "must be another enterprise than the holder");
         if (options.Licensing.Governs(category))
         {
@@ -70,9 +83,6 @@ public static partial class DispatchBatchDecision
     /// <summary>TM-{China date}-{city of origin}-{8 hex of the manifest id}: readable on paper, unique through the id.</summary>
     static string ManifestNumber(DispatchBatch command, Batch batch) =>
         $"TM-{ChinaTime.DateOf(command.OccurredAt):yyyyMMdd}-{batch.City}-{command.ManifestId.ToString("N")[^8..].ToUpperInvariant()}";
-
-    [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$")]
-    internal static partial Regex VehiclePlate();
 }
 
 public static class DispatchBatchEndpoint
@@ -85,27 +95,5 @@ public static class DispatchBatchEndpoint
             .DeclaresBatchWrite<BatchDispatchedResponse>();
 
     static Task<IResult> Handle(Guid id, DispatchBatchRequest request, HttpContext http, IMessageBus bus) =>
-            BatchWrite.SendAsync(bus, http, $"dispatch:{id}", request,
-                (by, expected) => DispatchBatchDecision.Validate(id, request, by, expected), (c, key) => c with { Idempotency = key });
-}
-
-public static class DispatchBatchHandler
-{
-    public static async Task<WriteOutcome> Handle(
-        DispatchBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
-        CancellationToken ct)
-    {
-        var now = clock.GetCurrentInstant();
-        var addressee = await session.LoadAsync<Enterprise>(command.To, ct);
-        var licences = await LicenceBook.LoadAsync(session, command.To, ct);
-        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.From, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => DispatchBatchDecision.Decide(batch, command, addressee, licences, categories.Find(batch.Category)!, now, options.Value),
-            (batch, decision) =>
-            {
-                var dispatched = (BatchDispatched)decision.Events[0];
-                return WriteOutcome.Created(
-                    new BatchDispatchedResponse(dispatched.ManifestId, dispatched.ManifestNumber, batch.Id, dispatched.To, dispatched.MassKg, batch.Version + decision.Events.Count),
-                    $"/api/batches/{batch.Id}");
-            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, null, categories, now, options.Value, ct));
-    }
+        BatchWrite.SendAsync(bus, http, $"dispatch:{id}", request, (by, expected) => request.Validate(id, by, expected));
 }

@@ -1,190 +1,121 @@
-using Traceability.Hosting;
-using System.Text.Json.Serialization;
-using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
-using Traceability.Compliance;
-using Traceability.Access;
+using Traceability.Hosting;
 using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
+using Traceability.Settings;
 using Wolverine;
 
-namespace Traceability.Batches
+namespace Traceability.Batches.Fates;
+
+/// <summary>Body of POST /api/batches/{id}/fates.</summary>
+/// <param name="Fate">reuse, remanufacture, cascade-use, recycling, energy-recovery or disposal.</param>
+/// <param name="MassKg">Mass that comes to this fate: part or all of what remains.</param>
+/// <param name="Units">Units that come to this fate, where the batch counts units.</param>
+/// <param name="Method">Disposal only: landfill or incineration (without energy recovery).</param>
+/// <param name="Outputs">Recycling only: the secondary materials (or intermediates such as black mass) produced, each a new batch.</param>
+/// <param name="Losses">Recycling only: mass declared lost in the process, each with a reason.</param>
+/// <param name="Note">Free text: buyer of a second-hand unit, energy-storage project, landfill site...</param>
+/// <param name="OccurredAt">When the fate was given (ISO 8601 instant).</param>
+public sealed record RecordFateRequest(
+    Fate? Fate, decimal? MassKg, int? Units, DisposalMethod? Method, IReadOnlyList<OutputRequest>? Outputs, IReadOnlyList<LossRequest>? Losses,
+    string? Note, Instant? OccurredAt)
 {
-    /// <summary>How a disposal was done: the policy's landfill, or incineration without energy recovery.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<DisposalMethod>))]
-    public enum DisposalMethod
+    public (RecordFate? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories)
     {
-        [JsonStringEnumMemberName("landfill")] Landfill,
-        [JsonStringEnumMemberName("incineration")] Incineration,
-    }
-
-    /// <summary>
-    /// The holder gave part or all of the batch its fate. Recycling lists its outputs (new batches) and
-    /// losses; <see cref="RemainingKg"/> is what still awaits a fate afterwards (0 ends the batch).
-    /// </summary>
-    public sealed record FateRecorded(
-        Guid BatchId,
-        Guid FateId,
-        Fate Fate,
-        DisposalMethod? Method,
-        string By,
-        string City,
-        Mass MassKg,
-        int? Units,
-        IReadOnlyList<Output> Outputs,
-        IReadOnlyList<Loss> Losses,
-        Mass RemainingKg,
-        string? Note,
-        Instant OccurredAt) : IBatchFact
-    {
-        string IBatchFact.ActedBy => By;
-    }
-
-    /// <summary>A fate as the batch's state lists it.</summary>
-    /// <param name="LossesKg">Of <paramref name="MassKg"/>, what recycling declared lost rather than turned into outputs.</param>
-    public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt, Mass LossesKg = default);
-
-    public sealed partial record Batch
-    {
-        public IReadOnlyList<FateEntry> Fates { get; init; } = [];
-
-        public Batch Apply(FateRecorded e) => this with
+        var errors = new FieldErrors().Require(Fate, "fate").Require(MassKg, "massKg").Require(OccurredAt, "occurredAt");
+        if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
+        if (Units is <= 0) errors.Add("units", "must be greater than 0");
+        if (Fate == ReferenceData.Fate.Disposal && Method is null) errors.Add("method", "is required for disposal: landfill or incineration");
+        if (Fate is not null and not ReferenceData.Fate.Disposal && Method is not null) errors.Add("method", "is given only for disposal");
+        if (Note is { Length: > 500 }) errors.Add("note", "must be at most 500 characters");
+        List<Output> outputs = [];
+        List<Loss> losses = [];
+        if (Fate == ReferenceData.Fate.Recycling)
         {
-            Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt, Sum(e.Losses))],
-            RemainingKg = e.RemainingKg,
-            Units = Units is { } units && e.Units is { } fated ? units - fated : Units,
-            Status = e.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : Status,
-            Children = [.. Children, .. e.Outputs.Select(o => new ChildRef(o.BatchId, o.Category, o.MassKg, Process.Recycling))],
-            LossesKg = LossesKg + Sum(e.Losses),
-            LastOccurredAt = e.OccurredAt,
-        };
+            outputs = OutputRequests.Validate(Outputs, "outputs", categories, errors);
+            losses = OutputRequests.ValidateLosses(Losses, errors);
+        }
+        else if (Fate is not null)
+        {
+            if (Outputs is { Count: > 0 }) errors.Add("outputs", "are declared only for recycling; other fates end the mass they cover");
+            if (Losses is { Count: > 0 }) errors.Add("losses", "are declared only for recycling");
+        }
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new RecordFate(batchId, Guid.CreateVersion7(), Fate!.Value, Method, new Mass(MassKg!.Value), Units, outputs, losses, Note?.Trim(), by,
+                OccurredAt!.Value, expectedVersion), null);
     }
 }
 
-namespace Traceability.Batches.Fates
+public sealed record RecordFate(
+    Guid BatchId, Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, IReadOnlyList<Output> Outputs, IReadOnlyList<Loss> Losses,
+    string? Note, string By, Instant OccurredAt, long? ExpectedVersion) : IBatchCommand
 {
-    /// <summary>Body of POST /api/batches/{id}/fates.</summary>
-    /// <param name="Fate">reuse, remanufacture, cascade-use, recycling, energy-recovery or disposal.</param>
-    /// <param name="MassKg">Mass that comes to this fate: part or all of what remains.</param>
-    /// <param name="Units">Units that come to this fate, where the batch counts units.</param>
-    /// <param name="Method">Disposal only: landfill or incineration (without energy recovery).</param>
-    /// <param name="Outputs">Recycling only: the secondary materials (or intermediates such as black mass) produced, each a new batch.</param>
-    /// <param name="Losses">Recycling only: mass declared lost in the process, each with a reason.</param>
-    /// <param name="Note">Free text: buyer of a second-hand unit, energy-storage project, landfill site...</param>
-    /// <param name="OccurredAt">When the fate was given (ISO 8601 instant).</param>
-    public sealed record RecordFateRequest(
-        Fate? Fate, decimal? MassKg, int? Units, DisposalMethod? Method, IReadOnlyList<OutputRequest>? Outputs, IReadOnlyList<LossRequest>? Losses,
-        string? Note, Instant? OccurredAt)
+    public IReadOnlyList<Guid> Targets => [BatchId];
+    public IEnumerable<UnitIdentifier> Claims => Outputs.Select(o => o.Identifier).OfType<UnitIdentifier>();
+
+    public Decision Decide(BatchContext c) => RecordFateDecision.Decide(c.Batch, this, c.Actor, c.Category, c.Held, c.Now, c.Options);
+
+    public WriteOutcome Respond(BatchContext c, Decision decision)
     {
-        public (RecordFate? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories)
+        var fate = (FateRecorded)decision.Events[0];
+        return WriteOutcome.Created(
+            new FateRecordedResponse(BatchId, fate.FateId, fate.Fate, fate.MassKg, fate.RemainingKg,
+                fate.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : c.Batch.Status, ChildView.Of(decision.Children), c.VersionAfter(decision)),
+            $"/api/batches/{BatchId}");
+    }
+}
+
+public sealed record FateRecordedResponse(Guid BatchId, Guid FateId, Fate Fate, Mass MassKg, Mass RemainingKg, BatchStatus Status, IReadOnlyList<ChildView> Outputs, long Version);
+
+public static class RecordFateDecision
+{
+    /// <summary>
+    /// A fate the category allows, by a holder licensed for it, for at most what remains. A fate within
+    /// the mass-balance tolerance of the remainder covers all of it and ends the batch. Recycling's
+    /// outputs plus losses must balance the fate's mass.
+    /// </summary>
+    public static Decision Decide(Batch batch, RecordFate command, BatchActor actor, Category category, HeldIdentifiers held, Instant now, TraceabilityOptions options)
+    {
+        if (batch.RefuseUnlessHeldBy(command.By, "give a fate to") is { } notHeld) return notHeld;
+        if (!category.Allows(command.Fate))
+            return Refusal.Invalid("fate", $"a {category.Code} batch may come to {(category.Fates is { Count: > 0 } f ? string.Join(", ", f.Select(EnumNames.Of)) : "no fate before it is dismantled")}, not {EnumNames.Of(command.Fate)}");
+        if (actor.Licences.Require(LicenceBook.For(command.Fate), category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
+        if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
+            return Refusal.Invalid("occurredAt", rule);
+
+        var remaining = batch.RemainingKg;
+        var coversAll = command.MassKg.PercentOff(remaining) <= options.MassBalanceTolerancePercent;
+        if (!coversAll && command.MassKg > remaining)
+            return Refusal.Invalid("massKg", $"only {remaining} of the batch still awaits a fate; {command.MassKg} is more than {options.MassBalanceTolerancePercent}% over");
+        if (command.Units is { } units)
         {
-            var errors = new FieldErrors().Require(Fate, "fate").Require(MassKg, "massKg").Require(OccurredAt, "occurredAt");
-            if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
-            if (Units is <= 0) errors.Add("units", "must be greater than 0");
-            if (Fate == ReferenceData.Fate.Disposal && Method is null) errors.Add("method", "is required for disposal: landfill or incineration");
-            if (Fate is not null and not ReferenceData.Fate.Disposal && Method is not null) errors.Add("method", "is given only for disposal");
-            if (Note is { Length: > 500 }) errors.Add("note", "must be at most 500 characters");
-            List<Output> outputs = [];
-            List<Loss> losses = [];
-            if (Fate == ReferenceData.Fate.Recycling)
-            {
-                outputs = OutputRequests.Validate(Outputs, "outputs", categories, errors);
-                losses = OutputRequests.ValidateLosses(Losses, errors);
-            }
-            else if (Fate is not null)
-            {
-                if (Outputs is { Count: > 0 }) errors.Add("outputs", "are declared only for recycling; other fates end the mass they cover");
-                if (Losses is { Count: > 0 }) errors.Add("losses", "are declared only for recycling");
-            }
-            return errors.Any
-                ? (null, errors.ToRefusal())
-                : (new RecordFate(batchId, Guid.CreateVersion7(), Fate!.Value, Method, new Mass(MassKg!.Value), Units, outputs, losses, Note?.Trim(), by,
-                    OccurredAt!.Value, expectedVersion, null), null);
+            if (batch.Units is not { } held1) return Refusal.Invalid("units", "must be absent: the batch does not count units");
+            if (units > held1) return Refusal.Invalid("units", $"the batch has {held1} units left, not {units}");
         }
+        if (OutputRequests.IndexOfCategory(command.Outputs, batch.Category) is { } same)
+            return Refusal.Invalid($"outputs[{same}].category", $"recycling makes something other than its input ({batch.Category})");
+        if (OutputRequests.RefuseHeld(command.Outputs, "outputs", held) is { } taken) return taken;
+        if (command.Fate == Fate.Recycling &&
+            MassBalance.Check(command.MassKg, command.Outputs.Select(o => o.MassKg), command.Losses, options.MassBalanceTolerancePercent, "outputs") is { } unbalanced)
+            return unbalanced;
+
+        var fate = new FateRecorded(batch.Id, command.FateId, command.Fate, command.Method, command.By, actor.City, command.MassKg, command.Units,
+            command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt);
+        return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
     }
+}
 
-    public sealed record RecordFate(
-        Guid BatchId, Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, IReadOnlyList<Output> Outputs, IReadOnlyList<Loss> Losses,
-        string? Note, string By, Instant OccurredAt, long? ExpectedVersion, IdempotencyKey? Idempotency);
+public static class RecordFateEndpoint
+{
+    public static void MapRecordFate(this RouteGroupBuilder batches) =>
+        batches.MapPost("/{id:guid}/fates", Handle)
+            .WithName("RecordFate")
+            .WithSummary("Give part or all of a batch its fate")
+            .WithDescription("The holder, licensed for the fate's activity (reuse, remanufacture, cascade-use, recycle, recover-energy, dispose) for the batch's category group, records reuse, remanufacture, cascade use, recycling, energy recovery or disposal for part or all of what remains; the category must allow that fate (seeds/categories.json). Recycling lists its outputs (new batches, e.g. black mass or lithium carbonate) and losses, which must balance the fate's mass within the tolerance. The batch ends when all its mass has a fate. Accepts Idempotency-Key and If-Match: <version>.")
+            .DeclaresBatchWrite<FateRecordedResponse>();
 
-    public sealed record FateRecordedResponse(Guid BatchId, Guid FateId, Fate Fate, Mass MassKg, Mass RemainingKg, BatchStatus Status, IReadOnlyList<ChildView> Outputs, long Version);
-
-    public static class RecordFateDecision
-    {
-        /// <summary>
-        /// A fate the category allows, by a holder licensed for it, for at most what remains. A fate within
-        /// the mass-balance tolerance of the remainder covers all of it and ends the batch. Recycling's
-        /// outputs plus losses must balance the fate's mass.
-        /// </summary>
-        public static Decision Decide(Batch batch, RecordFate command, BatchActor actor, Category category, HeldIdentifiers held, Instant now, TraceabilityOptions options)
-        {
-            if (batch.RefuseUnlessHeldBy(command.By, "give a fate to") is { } notHeld) return notHeld;
-            if (!category.Allows(command.Fate))
-                return Refusal.Invalid("fate", $"a {category.Code} batch may come to {(category.Fates is { Count: > 0 } f ? string.Join(", ", f.Select(EnumNames.Of)) : "no fate before it is dismantled")}, not {EnumNames.Of(command.Fate)}");
-            if (actor.Licences.Require(LicenceBook.For(command.Fate), category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
-            if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
-                return Refusal.Invalid("occurredAt", rule);
-
-            var remaining = batch.RemainingKg;
-            var coversAll = command.MassKg.PercentOff(remaining) <= options.MassBalanceTolerancePercent;
-            if (!coversAll && command.MassKg > remaining)
-                return Refusal.Invalid("massKg", $"only {remaining} of the batch still awaits a fate; {command.MassKg} is more than {options.MassBalanceTolerancePercent}% over");
-            if (command.Units is { } units)
-            {
-                if (batch.Units is not { } held1) return Refusal.Invalid("units", "must be absent: the batch does not count units");
-                if (units > held1) return Refusal.Invalid("units", $"the batch has {held1} units left, not {units}");
-            }
-            if (OutputRequests.IndexOfCategory(command.Outputs, batch.Category) is { } same)
-                return Refusal.Invalid($"outputs[{same}].category", $"recycling makes something other than its input ({batch.Category})");
-            if (OutputRequests.RefuseHeld(command.Outputs, "outputs", held) is { } taken) return taken;
-            if (command.Fate == Fate.Recycling &&
-                MassBalance.Check(command.MassKg, command.Outputs.Select(o => o.MassKg), command.Losses, options.MassBalanceTolerancePercent, "outputs") is { } unbalanced)
-                return unbalanced;
-
-            var fate = new FateRecorded(batch.Id, command.FateId, command.Fate, command.Method, command.By, actor.City, command.MassKg, command.Units,
-                command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt);
-            return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
-        }
-    }
-
-    public static class RecordFateEndpoint
-    {
-        public static void MapRecordFate(this RouteGroupBuilder batches) =>
-            batches.MapPost("/{id:guid}/fates", Handle)
-                .WithName("RecordFate")
-                .WithSummary("Give part or all of a batch its fate")
-                .WithDescription("The holder, licensed for the fate's activity (reuse, remanufacture, cascade-use, recycle, recover-energy, dispose) for the batch's category group, records reuse, remanufacture, cascade use, recycling, energy recovery or disposal for part or all of what remains; the category must allow that fate (seeds/categories.json). Recycling lists its outputs (new batches, e.g. black mass or lithium carbonate) and losses, which must balance the fate's mass within the tolerance. The batch ends when all its mass has a fate. Accepts Idempotency-Key and If-Match: <version>.")
-                .DeclaresBatchWrite<FateRecordedResponse>();
-
-        static Task<IResult> Handle(Guid id, RecordFateRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
-            BatchWrite.SendAsync(bus, http, $"fate:{id}", request,
-                (by, expected) => request.Validate(id, by, expected, categories), (c, key) => c with { Idempotency = key });
-    }
-
-    public static class RecordFateHandler
-    {
-        public static async Task<WriteOutcome> Handle(
-            RecordFate command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
-            IOptions<JsonOptions> json, CancellationToken ct)
-        {
-            var (actor, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
-            if (actor is null) return refusal!;
-            var held = await HeldIdentifiers.LoadAsync(session, command.Outputs.Select(o => o.Identifier).OfType<UnitIdentifier>(), ct);
-            var now = clock.GetCurrentInstant();
-            return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
-                batch => RecordFateDecision.Decide(batch, command, actor, categories.Find(batch.Category)!, held, now, options.Value),
-                (batch, decision) =>
-                {
-                    var fate = (FateRecorded)decision.Events[0];
-                    return WriteOutcome.Created(
-                        new FateRecordedResponse(batch.Id, fate.FateId, fate.Fate, fate.MassKg, fate.RemainingKg,
-                            fate.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : batch.Status, ChildView.Of(decision.Children), batch.Version + decision.Events.Count),
-                        $"/api/batches/{batch.Id}");
-                },
-                ct, held, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, actor, categories, now, options.Value, ct));
-        }
-    }
+    static Task<IResult> Handle(Guid id, RecordFateRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+        BatchWrite.SendAsync(bus, http, $"fate:{id}", request, (by, expected) => request.Validate(id, by, expected, categories));
 }

@@ -1,5 +1,8 @@
-using Traceability.Hosting;
+using System.Security.Cryptography;
+using System.Text;
 using Marten;
+using NodaTime;
+using Traceability.Hosting;
 using Traceability.Requests;
 
 namespace Traceability.Batches;
@@ -11,7 +14,17 @@ public sealed class IdentifierClaim
     public Guid BatchId { get; set; }
 
     public static string KeyOf(UnitIdentifier identifier) => $"{EnumNames.Of(identifier.Kind)}:{identifier.Value}";
+
+    /// <summary>The event stream of an identifier's refused claims: a name-based id, the first 16 bytes of the key's SHA-256.</summary>
+    public static Guid StreamOf(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"identifier:{key}")).AsSpan(0, 16));
 }
+
+/// <summary>
+/// An enterprise tried to register a unit whose identifier a live batch holds, and was refused. Kept on the
+/// identifier's own stream (<see cref="IdentifierClaim.StreamOf"/>), since cloned VINs and re-used battery
+/// codes are what regulators look for.
+/// </summary>
+public sealed record IdentifierClaimRefused(string Identifier, Guid HeldBy, string By, string City, Instant At);
 
 /// <summary>
 /// The claims on the identifiers a command brings, loaded before the pure decision so it can refuse one a

@@ -64,31 +64,30 @@ public static class ReadBatchEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    static async Task<IResult> GetBatch(Guid id, HttpContext http, IQuerySession session)
+    /// <summary>The batch, if it exists and the caller may see it (<see cref="Visibility"/>); every read of one batch starts here.</summary>
+    public static async Task<Batch?> ReadableAsync(IQuerySession session, Guid id, HttpContext http)
     {
         var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
-        if (batch is null || !MayRead(Caller.From(http.User), batch)) return BatchStream.NotFoundFor(id);
+        return batch is not null && Visibility.MayRead(Caller.From(http.User), batch) ? batch : null;
+    }
+
+    /// <summary>The same 404 whether the batch does not exist or the caller may not see it, so existence is not leaked.</summary>
+    public static IResult NotFound(Guid id) => Refusal.NotFound($"No batch {id} is visible to this caller.").ToResult();
+
+    static async Task<IResult> GetBatch(Guid id, HttpContext http, IQuerySession session)
+    {
+        if (await ReadableAsync(session, id, http) is not { } batch) return NotFound(id);
         http.Response.Headers.ETag = IfMatch.ETag(batch.Version);
         return Results.Ok(BatchView.Of(batch));
     }
 
     static async Task<IResult> GetHistory(Guid id, HttpContext http, IQuerySession session)
     {
-        var batch = await session.LoadAsync<Batch>(id, http.RequestAborted);
-        if (batch is null || !MayRead(Caller.From(http.User), batch)) return BatchStream.NotFoundFor(id);
+        if (await ReadableAsync(session, id, http) is null) return NotFound(id);
         var events = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
         var corrections = events.Where(e => e.Data is FigureCorrected).ToLookup(e => ((FigureCorrected)e.Data).CorrectsVersion, e => e.Version);
         return Results.Ok(events.Select(e => new BatchEventView(
             e.Version, e.EventTypeName, (e.Data as IBatchFact)?.OccurredAt, Instant.FromDateTimeOffset(e.Timestamp), (e.Data as IBatchFact)?.ActedBy, e.Data,
             [.. corrections[e.Version]])).ToList());
     }
-
-    /// <summary>Enterprises that held it (or are sent it), regulators of a city it touched or national ones, statisticians.</summary>
-    internal static bool MayRead(Caller caller, Batch batch) => caller.Role switch
-    {
-        Roles.Enterprise => caller.EnterpriseId is { } enterprise && batch.IsVisibleTo(enterprise),
-        Roles.Regulator => caller.City is not { } city || batch.TouchesCity(city),
-        Roles.Statistician => true,
-        _ => false,
-    };
 }

@@ -1,13 +1,7 @@
-using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
-using Traceability.Compliance;
-using Traceability.Access;
-using Traceability.Enterprises;
-using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
+using Traceability.Settings;
 using Wolverine;
 
 namespace Traceability.Batches.Receiving;
@@ -15,24 +9,35 @@ namespace Traceability.Batches.Receiving;
 /// <summary>Body of POST /api/batches/{id}/dispatches/{manifestId}/receipt.</summary>
 /// <param name="MassKg">Mass weighed at arrival, in kilograms.</param>
 /// <param name="OccurredAt">When the batch was received (ISO 8601 instant).</param>
-public sealed record ReceiveBatchRequest(decimal? MassKg, Instant? OccurredAt);
+public sealed record ReceiveBatchRequest(decimal? MassKg, Instant? OccurredAt)
+{
+    public (ReceiveBatch? Command, Refusal? Refusal) Validate(Guid batchId, Guid manifestId, string by, long? expectedVersion)
+    {
+        var errors = new FieldErrors().Require(MassKg, "massKg").Require(OccurredAt, "occurredAt");
+        if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
+        return errors.Any
+            ? (null, errors.ToRefusal())
+            : (new ReceiveBatch(batchId, manifestId, by, new Mass(MassKg!.Value), OccurredAt!.Value, expectedVersion), null);
+    }
+}
 
-public sealed record ReceiveBatch(
-    Guid BatchId, Guid ManifestId, string By, Mass MassKg, Instant OccurredAt, long? ExpectedVersion, IdempotencyKey? Idempotency);
+public sealed record ReceiveBatch(Guid BatchId, Guid ManifestId, string By, Mass MassKg, Instant OccurredAt, long? ExpectedVersion) : IBatchCommand
+{
+    public IReadOnlyList<Guid> Targets => [BatchId];
+
+    public Decision Decide(BatchContext c) => ReceiveBatchDecision.Decide(c.Batch, this, c.Actor, c.Category, c.Now, c.Options);
+
+    public WriteOutcome Respond(BatchContext c, Decision decision)
+    {
+        var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
+        return WriteOutcome.Ok(new BatchReceivedResponse(BatchId, ManifestId, By, MassKg, discrepancy is not null, discrepancy?.DifferenceKg, c.VersionAfter(decision)));
+    }
+}
 
 public sealed record BatchReceivedResponse(Guid BatchId, Guid ManifestId, string Holder, Mass MassKg, bool Discrepancy, Mass? DifferenceKg, long Version);
 
 public static class ReceiveBatchDecision
 {
-    public static (ReceiveBatch? Command, Refusal? Refusal) Validate(Guid batchId, Guid manifestId, ReceiveBatchRequest request, string by, long? expectedVersion)
-    {
-        var errors = new FieldErrors().Require(request.MassKg, "massKg").Require(request.OccurredAt, "occurredAt");
-        if (request.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
-        return errors.Any
-            ? (null, errors.ToRefusal())
-            : (new ReceiveBatch(batchId, manifestId, by, new Mass(request.MassKg!.Value), request.OccurredAt!.Value, expectedVersion, null), null);
-    }
-
     /// <summary>
     /// Custody passes to the addressee and the batch takes the weighed mass. A weighed mass further from
     /// the dispatched mass than the tolerance also records a discrepancy, so the loss or gain in transit stays visible.
@@ -64,26 +69,5 @@ public static class ReceiveBatchEndpoint
             .DeclaresBatchWrite<BatchReceivedResponse>(StatusCodes.Status200OK);
 
     static Task<IResult> Handle(Guid id, Guid manifestId, ReceiveBatchRequest request, HttpContext http, IMessageBus bus) =>
-            BatchWrite.SendAsync(bus, http, $"receive:{id}:{manifestId}", request,
-                (by, expected) => ReceiveBatchDecision.Validate(id, manifestId, request, by, expected), (c, key) => c with { Idempotency = key });
-}
-
-public static class ReceiveBatchHandler
-{
-    public static async Task<WriteOutcome> Handle(
-        ReceiveBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json,
-        CancellationToken ct)
-    {
-        var (receiver, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
-        if (receiver is null) return refusal!;
-        var now = clock.GetCurrentInstant();
-        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => ReceiveBatchDecision.Decide(batch, command, receiver, categories.Find(batch.Category)!, now, options.Value),
-            (batch, decision) =>
-            {
-                var discrepancy = decision.Events.OfType<ReceiptDiscrepancyRecorded>().SingleOrDefault();
-                return WriteOutcome.Ok(new BatchReceivedResponse(batch.Id, command.ManifestId, command.By, command.MassKg,
-                    discrepancy is not null, discrepancy?.DifferenceKg, batch.Version + decision.Events.Count));
-            }, ct, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, receiver, categories, now, options.Value, ct));
-    }
+        BatchWrite.SendAsync(bus, http, $"receive:{id}:{manifestId}", request, (by, expected) => request.Validate(id, manifestId, by, expected));
 }

@@ -1,47 +1,29 @@
 using NodaTime;
-using Traceability.Access;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
 
-namespace Traceability.Batches
-{
-    /// <summary>The holder sorted the batch (分拣) into fractions of other categories, declaring what was lost.</summary>
-    public sealed record BatchSorted(
-        Guid BatchId, string By, string City, Mass InputKg, IReadOnlyList<Output> Fractions, IReadOnlyList<Loss> Losses, Instant OccurredAt) : IBatchFact
-    {
-        string IBatchFact.ActedBy => By;
-    }
+namespace Traceability.Batches.Sorting;
 
-    public sealed partial record Batch
-    {
-        public Batch Apply(BatchSorted e) => Transformed(Process.Sorting, e.Fractions, e.Losses, e.OccurredAt);
-    }
+/// <summary>Body of POST /api/batches/{id}/sorting.</summary>
+/// <param name="Fractions">The fractions, each a new batch of another category than the sorted one.</param>
+/// <param name="Losses">Mass declared lost (moisture, residue...), each with a reason.</param>
+/// <param name="OccurredAt">When the sorting was done (ISO 8601 instant).</param>
+public sealed record SortBatchRequest(IReadOnlyList<OutputRequest>? Fractions, IReadOnlyList<LossRequest>? Losses, Instant? OccurredAt)
+{
+    public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories) =>
+        TransformBatchDecision.Validate(batchId, Process.Sorting, Fractions, Losses, OccurredAt, by, expectedVersion, categories);
 }
 
-namespace Traceability.Batches.Sorting
+public static class SortBatchEndpoint
 {
-    /// <summary>Body of POST /api/batches/{id}/sorting.</summary>
-    /// <param name="Fractions">The fractions, each a new batch of another category than the sorted one.</param>
-    /// <param name="Losses">Mass declared lost (moisture, residue...), each with a reason.</param>
-    /// <param name="OccurredAt">When the sorting was done (ISO 8601 instant).</param>
-    public sealed record SortBatchRequest(IReadOnlyList<OutputRequest>? Fractions, IReadOnlyList<LossRequest>? Losses, Instant? OccurredAt)
-    {
-        public (TransformBatch? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories) =>
-            TransformBatchDecision.Validate(batchId, Process.Sorting, Fractions, Losses, OccurredAt, by, expectedVersion, categories);
-    }
+    public static void MapSortBatch(this RouteGroupBuilder batches) =>
+        batches.MapPost("/{id:guid}/sorting", Handle)
+            .WithName("SortBatch")
+            .WithSummary("Sort a batch into fractions")
+            .WithDescription("The holder, licensed to sort the batch's category group, divides all that remains of it into fractions of other categories (each a new batch it holds) plus declared losses. Fractions plus losses must equal the input within the mass-balance tolerance (default 0.5%); otherwise 400 with the sums. The batch ends as 'transformed'. Accepts Idempotency-Key and If-Match: <version>.")
+            .DeclaresBatchWrite<BatchTransformedResponse>();
 
-    public static class SortBatchEndpoint
-    {
-        public static void MapSortBatch(this RouteGroupBuilder batches) =>
-            batches.MapPost("/{id:guid}/sorting", Handle)
-                .WithName("SortBatch")
-                .WithSummary("Sort a batch into fractions")
-                .WithDescription("The holder, licensed to sort the batch's category group, divides all that remains of it into fractions of other categories (each a new batch it holds) plus declared losses. Fractions plus losses must equal the input within the mass-balance tolerance (default 0.5%); otherwise 400 with the sums. The batch ends as 'transformed'. Accepts Idempotency-Key and If-Match: <version>.")
-                .DeclaresBatchWrite<BatchTransformedResponse>();
-
-        static Task<IResult> Handle(Guid id, SortBatchRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
-            BatchWrite.SendAsync(bus, http, $"sort:{id}", request,
-                (by, expected) => request.Validate(id, by, expected, categories), (c, key) => c with { Idempotency = key });
-    }
+    static Task<IResult> Handle(Guid id, SortBatchRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+        BatchWrite.SendAsync(bus, http, $"sort:{id}", request, (by, expected) => request.Validate(id, by, expected, categories));
 }

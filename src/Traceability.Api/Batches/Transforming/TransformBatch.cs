@@ -1,19 +1,25 @@
-using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
-using Traceability.Compliance;
-using Wolverine;
 using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
+using Traceability.Settings;
 
 namespace Traceability.Batches;
 
 /// <summary>Sort or dismantle a batch: its remaining mass becomes new batches plus declared losses.</summary>
 public sealed record TransformBatch(
     Guid BatchId, Process Process, string By, IReadOnlyList<Output> Outputs, IReadOnlyList<Loss> Losses, Instant OccurredAt,
-    long? ExpectedVersion, IdempotencyKey? Idempotency);
+    long? ExpectedVersion) : IBatchCommand
+{
+    public IReadOnlyList<Guid> Targets => [BatchId];
+    public IEnumerable<UnitIdentifier> Claims => Outputs.Select(o => o.Identifier).OfType<UnitIdentifier>();
+
+    public Decision Decide(BatchContext c) => TransformBatchDecision.Decide(c.Batch, this, c.Actor, c.Categories, c.Held, c.Now, c.Options);
+
+    public WriteOutcome Respond(BatchContext c, Decision decision) => WriteOutcome.Created(
+        new BatchTransformedResponse(BatchId, Process, ChildView.Of(decision.Children), new Mass(Losses.Sum(l => l.MassKg.Kilograms)), c.VersionAfter(decision)),
+        $"/api/batches/{decision.Children[0].BatchId}");
+}
 
 /// <summary>A child as a write response names it.</summary>
 public sealed record ChildView(Guid BatchId, string Category, Mass MassKg, int? Units, UnitIdentifier? Identifier)
@@ -38,7 +44,7 @@ public static class TransformBatchDecision
         var lost = OutputRequests.ValidateLosses(losses, errors);
         return errors.Any
             ? (null, errors.ToRefusal())
-            : (new TransformBatch(batchId, process, by, valid, lost, occurredAt!.Value, expectedVersion, null), null);
+            : (new TransformBatch(batchId, process, by, valid, lost, occurredAt!.Value, expectedVersion), null);
     }
 
     /// <summary>
@@ -71,25 +77,5 @@ public static class TransformBatchDecision
             ? new BatchSorted(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt)
             : new BatchDismantled(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt);
         return Decision.Of(parentEvent).Starting(OutputRequests.Children(command.Process, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
-    }
-}
-
-public static class TransformBatchHandler
-{
-    public static async Task<WriteOutcome> Handle(
-        TransformBatch command, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
-        IOptions<JsonOptions> json, CancellationToken ct)
-    {
-        var (actor, refusal) = await BatchActor.LoadAsync(session, command.By, ct);
-        if (actor is null) return refusal!;
-        var held = await HeldIdentifiers.LoadAsync(session, command.Outputs.Select(o => o.Identifier).OfType<UnitIdentifier>(), ct);
-        var now = clock.GetCurrentInstant();
-        return await BatchStream.WriteAsync(session, command.Idempotency, command.BatchId, command.By, command.ExpectedVersion, now, json.Value.SerializerOptions,
-            batch => TransformBatchDecision.Decide(batch, command, actor, categories, held, now, options.Value),
-            (batch, decision) => WriteOutcome.Created(
-                new BatchTransformedResponse(batch.Id, command.Process, ChildView.Of(decision.Children),
-                    new Mass(command.Losses.Sum(l => l.MassKg.Kilograms)), batch.Version + decision.Events.Count),
-                $"/api/batches/{decision.Children[0].BatchId}"),
-            ct, held, after: (batch, decision) => ComplianceWatch.AfterAsync(session, bus, batch, decision, actor, categories, now, options.Value, ct));
     }
 }

@@ -70,19 +70,10 @@ public static class GrantLicenceHandler
         if (LicenceKeeping.Check(enterprise, command.EnterpriseId, command.RegulatorCity) is { } refusal) return refusal;
 
         var now = clock.GetCurrentInstant();
-        var licence = new Licence
-        {
-            Id = command.LicenceId,
-            EnterpriseId = command.EnterpriseId,
-            Activity = command.Activity,
-            CategoryGroup = command.CategoryGroup,
-            ValidFrom = command.ValidFrom,
-            ValidTo = command.ValidTo,
-            CapacityTonnesPerYear = command.CapacityTonnesPerYear,
-            GrantedAt = now,
-            GrantedBy = command.GrantedBy,
-        };
-        session.Insert(licence);
+        var granted = new LicenceGranted(command.LicenceId, command.EnterpriseId, command.Activity, command.CategoryGroup, command.ValidFrom, command.ValidTo,
+            command.CapacityTonnesPerYear, command.GrantedBy, now);
+        session.Events.StartStream<Licence>(command.LicenceId, granted);
+        var licence = Licence.Create(granted);
         var outcome = WriteOutcome.Created(LicenceView.Of(licence), $"/api/enterprises/{command.EnterpriseId}/licences");
         Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
         return outcome;

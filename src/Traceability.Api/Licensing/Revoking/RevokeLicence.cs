@@ -58,15 +58,17 @@ public static class RevokeLicenceHandler
         if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
         var enterprise = await session.LoadAsync<Enterprise>(command.EnterpriseId, ct);
         if (LicenceKeeping.Check(enterprise, command.EnterpriseId, command.RegulatorCity) is { } refusal) return refusal;
-        var licence = await session.LoadAsync<Licence>(command.LicenceId, ct);
-        if (licence is null || licence.EnterpriseId != command.EnterpriseId)
+        // Fetched for writing: of two racing revocations one wins, the other gets 409 at commit.
+        var stream = await session.Events.FetchForWriting<Licence>(command.LicenceId, ct);
+        if (stream.Aggregate is not { } licence || licence.EnterpriseId != command.EnterpriseId)
             return Refusal.NotFound($"Enterprise {command.EnterpriseId} holds no licence {command.LicenceId}.");
         if (licence.Revocation is { } earlier)
             return Refusal.Conflict($"Licence {licence.Id} was already revoked from {earlier.EffectiveFrom:yyyy-MM-dd}: {earlier.Reason}");
 
         var now = clock.GetCurrentInstant();
-        licence.Revocation = new Revocation(command.EffectiveFrom ?? ChinaTime.DateOf(now), command.Reason, now, command.By);
-        session.Update(licence);
+        var revoked = new LicenceRevoked(licence.Id, command.EffectiveFrom ?? ChinaTime.DateOf(now), command.Reason, command.By, now);
+        stream.AppendOne(revoked);
+        licence.Apply(revoked);
         var outcome = WriteOutcome.Ok(LicenceView.Of(licence));
         Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
         return outcome;

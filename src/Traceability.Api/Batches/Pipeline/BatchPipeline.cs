@@ -1,0 +1,112 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Access;
+using Traceability.ReferenceData;
+using Traceability.Requests;
+using Traceability.Settings;
+using Wolverine.Attributes;
+
+namespace Traceability.Batches;
+
+/// <summary>
+/// The one path every batch command takes from its Wolverine message to stored events, in named steps:
+/// replay, load, check visibility and version, decide, append, remember. What follows the events
+/// (compliance rules, deadlines) is not called from here: Marten forwards the committed events to
+/// Wolverine handlers (<c>UseFastEventForwarding</c>), so every rule sees every event whatever command made it.
+/// Wolverine's transactional middleware commits the events, the inline <see cref="Batch"/> snapshots, the
+/// identifier claims, the idempotency record and the forwarded events' outbox rows in one transaction.
+/// </summary>
+[WolverineHandler]
+public static class BatchPipeline
+{
+    public static async Task<WriteOutcome> Handle(
+        RunBatchCommand run, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+        IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await ReplayAsync(session, run, ct) is { } replay) return replay;
+        var command = run.Command;
+        var (actor, unregistered) = await BatchActor.LoadAsync(session, command.By, ct);
+        if (actor is null) return unregistered!;
+        var (streams, refusal) = await FetchTargetsAsync(session, command, ct);
+        if (refusal is not null) return refusal;
+        var context = await LoadContextAsync(session, command, actor, streams, categories, clock.GetCurrentInstant(), options.Value, ct);
+
+        var decision = command.Decide(context);
+        if (decision.Refusal is not null)
+        {
+            KeepEvidence(session, decision);
+            return decision.Refusal;
+        }
+        Append(session, streams, decision, context.Held);
+        var outcome = command.Respond(context, decision);
+        Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json.Value.SerializerOptions);
+        return outcome;
+    }
+
+    /// <summary>Step 1: a retry with a key already answered gets the first answer and appends nothing.</summary>
+    static Task<WriteOutcome?> ReplayAsync(IDocumentSession session, RunBatchCommand run, CancellationToken ct) =>
+        Idempotency.ReplayAsync(session, run.Idempotency, ct);
+
+    /// <summary>
+    /// Steps 2 and 3: every target is fetched for writing, so a write that races this one on any of them ends
+    /// in 409 at commit. A batch the actor may not see is a 404, so its existence is not leaked; a stale
+    /// If-Match is a 409.
+    /// </summary>
+    static async Task<(IReadOnlyList<IEventStream<Batch>> Streams, Refusal? Refusal)> FetchTargetsAsync(
+        IDocumentSession session, IBatchCommand command, CancellationToken ct)
+    {
+        var streams = new List<IEventStream<Batch>>();
+        foreach (var id in command.Targets)
+        {
+            var stream = await session.Events.FetchForWriting<Batch>(id, ct);
+            if (stream.Aggregate is not { } batch || !Visibility.MayAct(command.By, batch))
+                return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));
+            streams.Add(stream);
+        }
+        if (command.ExpectedVersion is { } expected && streams.Count > 0 && streams[0].Aggregate!.Version != expected)
+            return ([], Refusal.Conflict($"If-Match: the batch is at version {streams[0].Aggregate!.Version}, not {expected}; read it again and retry.", "If-Match"));
+        return (streams, null);
+    }
+
+    /// <summary>Step 2, continued: what else the decision declared it reads.</summary>
+    static async Task<BatchContext> LoadContextAsync(
+        IDocumentSession session, IBatchCommand command, BatchActor actor, IReadOnlyList<IEventStream<Batch>> streams, Categories categories, Instant now,
+        TraceabilityOptions options, CancellationToken ct)
+    {
+        var counterparty = command.Counterparty is { } other ? (await BatchActor.LoadAsync(session, other, ct)).Actor : null;
+        var held = await HeldIdentifiers.LoadAsync(session, command.Claims, ct);
+        IReadOnlyList<StoredEvent> history = command.ReadsHistory && streams.Count > 0
+            ? [.. (await session.Events.FetchStreamAsync(streams[0].Id, token: ct)).Select(e => new StoredEvent(e.Version, e.Data))]
+            : [];
+        return new BatchContext([.. streams.Select(s => s.Aggregate!)], actor, counterparty, held, history, categories, now, options);
+    }
+
+    /// <summary>
+    /// Step 5: each event goes to the stream of the batch it names; a batch not among the targets is a new
+    /// stream (a registration, an output, a lot), and the identifier it carries is claimed with it.
+    /// </summary>
+    static void Append(IDocumentSession session, IReadOnlyList<IEventStream<Batch>> streams, Decision decision, HeldIdentifiers held)
+    {
+        var targets = streams.ToDictionary(s => s.Id);
+        foreach (var e in decision.Events)
+        {
+            var batchId = ((IBatchFact)e).BatchId;
+            if (targets.TryGetValue(batchId, out var stream)) stream.AppendOne(e);
+            else
+            {
+                session.Events.StartStream<Batch>(batchId, e);
+                if (e is BatchGenerated { Identifier: { } generated }) held.Claim(session, generated, batchId);
+                if (e is BatchDerived { Identifier: { } derived }) held.Claim(session, derived, batchId);
+            }
+        }
+    }
+
+    /// <summary>A refusal writes nothing of the command; only the evidence the decision says a rule reads.</summary>
+    static void KeepEvidence(IDocumentSession session, Decision decision)
+    {
+        foreach (var e in decision.Evidence ?? []) session.Events.Append(IdentifierClaim.StreamOf(e.Identifier), e);
+    }
+}

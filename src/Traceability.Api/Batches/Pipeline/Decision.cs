@@ -1,0 +1,20 @@
+using Traceability.Requests;
+
+namespace Traceability.Batches;
+
+/// <summary>
+/// What a pure decision returns: the events to append, each to the stream of the batch it names (a batch
+/// the command does not write to yet is a new stream, started by its first event); or why not.
+/// </summary>
+/// <param name="Evidence">Events kept even though the command is refused, because the refusal is itself a fact a rule reads (a held identifier claimed again).</param>
+public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal, IReadOnlyList<IdentifierClaimRefused>? Evidence = null)
+{
+    /// <summary>The new batches it starts (transformation outputs, a merged lot).</summary>
+    public IReadOnlyList<BatchDerived> Children => [.. Events.OfType<BatchDerived>()];
+
+    public static Decision Of(params object[] events) => new(events, null);
+
+    public Decision Starting(IEnumerable<BatchDerived> children) => this with { Events = [.. Events, .. children] };
+
+    public static implicit operator Decision(Refusal refusal) => new([], refusal);
+}

@@ -1,0 +1,75 @@
+using JasperFx.Events;
+using Marten;
+using NodaTime;
+using Traceability.Batches;
+using Wolverine;
+using Wolverine.Attributes;
+
+namespace Traceability.Compliance.Rules;
+
+/// <summary>A dispatch's deadline: durable, scheduled when the dispatch's event is forwarded, run even if the service restarted in between.</summary>
+public sealed record CheckTransit(Guid BatchId, Guid ManifestId);
+
+/// <summary>A holder's storage deadline for a batch of a category group with a storage limit. The start is in Unix milliseconds: messages travel in plain JSON.</summary>
+public sealed record CheckStorage(Guid BatchId, string Holder, long SinceUnixMs)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Instant Since => Instant.FromUnixTimeMilliseconds(SinceUnixMs);
+}
+
+/// <summary>
+/// The deadlines the events set (72 hours in transit, storage limits), as durable scheduled Wolverine
+/// messages rather than a poll by any client; and the checks that run when they come, raising the alert
+/// only if the batch is still where it was.
+/// </summary>
+[WolverineHandler]
+public static class Deadlines
+{
+    public static Task Handle(IEvent<BatchGenerated> e, IMessageContext bus, Rulebook rules) =>
+        ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.Generator, e.Data.OccurredAt, e.Data.Category, rules);
+
+    public static Task Handle(IEvent<BatchDerived> e, IMessageContext bus, Rulebook rules) =>
+        ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.Producer, e.Data.OccurredAt, e.Data.Category, rules);
+
+    public static async Task Handle(IEvent<BatchReceived> e, IDocumentSession session, IMessageContext bus, Rulebook rules, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Batch>(e.Data.BatchId, ct) is { } batch)
+            await ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.By, e.Data.OccurredAt, batch.Category, rules);
+    }
+
+    public static async Task Handle(IEvent<BatchDispatched> e, IMessageContext bus, Rulebook rules)
+    {
+        if (!rules.Compliance.Enabled(AlertRule.InTransitTooLong)) return;
+        await bus.ScheduleAsync(new CheckTransit(e.Data.BatchId, e.Data.ManifestId),
+            (e.Data.OccurredAt + Duration.FromHours(rules.Compliance.InTransitLimitHours)).ToDateTimeOffset());
+    }
+
+    static async Task ScheduleStorageAsync(IMessageContext bus, Guid batchId, string holder, Instant since, string category, Rulebook rules)
+    {
+        var group = rules.Categories.Find(category)!.Group;
+        if (!rules.Compliance.Enabled(AlertRule.StorageTooLong) || !rules.Compliance.StorageLimitDays.TryGetValue(group, out var days)) return;
+        await bus.ScheduleAsync(new CheckStorage(batchId, holder, since.ToUnixTimeMilliseconds()), (since + Duration.FromDays(days)).ToDateTimeOffset());
+    }
+
+    public static async Task Handle(CheckTransit check, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        var batch = await session.LoadAsync<Batch>(check.BatchId, ct);
+        if (batch?.OpenManifest is not { } open || open.ManifestId != check.ManifestId) return;
+        var hours = rules.Compliance.InTransitLimitHours;
+        await Alerts.RaiseAsync(session, $"in-transit-too-long:{open.ManifestId}", AlertRule.InTransitTooLong, batch.Id, [open.From, open.To], batch.City,
+            [.. batch.Cities, open.ToCity],
+            $"Manifest {open.ManifestNumber} from {open.From} to {open.To} ({open.MassKg}{(open.VehiclePlate is null ? "" : $", vehicle {open.VehiclePlate}")}) dispatched at {open.DispatchedAt} is neither received nor rejected after {hours} hours.",
+            open.DispatchedAt + Duration.FromHours(hours), rules.Now, ct);
+    }
+
+    public static async Task Handle(CheckStorage check, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        var batch = await session.LoadAsync<Batch>(check.BatchId, ct);
+        if (batch is null || !batch.IsLive || batch.OpenManifest is not null || batch.Holder != check.Holder || batch.StoredSince != check.Since) return;
+        var group = rules.Categories.Find(batch.Category)!.Group;
+        var days = rules.Compliance.StorageLimitDays.GetValueOrDefault(group);
+        await Alerts.RaiseAsync(session, $"storage-too-long:{batch.Id}:{check.Holder}:{check.Since}", AlertRule.StorageTooLong, batch.Id, [check.Holder], batch.City,
+            batch.Cities, $"{check.Holder} has stored {batch.RemainingKg} of {batch.Category} since {check.Since}, beyond the {days}-day limit for {group}.",
+            check.Since + Duration.FromDays(days), rules.Now, ct);
+    }
+}

@@ -1,0 +1,114 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.Batches;
+using Traceability.Enterprises;
+using Traceability.Hosting;
+using Traceability.Licensing;
+using Traceability.Provenance;
+using Traceability.ReferenceData;
+using Traceability.Settings;
+using Wolverine.Attributes;
+
+namespace Traceability.Compliance.Rules;
+
+/// <summary>
+/// The rules raised by the events themselves. Marten forwards every committed event that has a handler here
+/// to Wolverine through its outbox (<c>UseFastEventForwarding</c>), whatever command appended it, so a rule
+/// cannot be forgotten by a slice. Each handler runs in its own transaction after the events' commit, on a
+/// durable local queue (retried, and run after a restart). The batch it loads is the committed state.
+/// </summary>
+[WolverineHandler]
+public static class EventRules
+{
+    public static async Task Handle(IEvent<ReceiptDiscrepancyRecorded> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        var x = e.Data;
+        if (!rules.Compliance.Enabled(AlertRule.ReceiptDiscrepancy) || await session.LoadAsync<Batch>(x.BatchId, ct) is not { } batch) return;
+        var history = await session.Events.FetchStreamAsync(x.BatchId, token: ct);
+        var sender = history.Select(h => h.Data).OfType<BatchDispatched>().LastOrDefault(d => d.ManifestId == x.ManifestId)?.From ?? batch.Holder;
+        var city = (await session.LoadAsync<Enterprise>(x.By, ct))?.City ?? batch.City;
+        await Alerts.RaiseAsync(session, $"receipt-discrepancy:{x.ManifestId}:{x.WeighedKg.Kilograms}", AlertRule.ReceiptDiscrepancy, x.BatchId,
+            [x.By, sender], city, [.. batch.Cities, city],
+            $"Dispatched {x.SentKg}, weighed {x.WeighedKg} at receipt: {x.DifferenceKg} ({x.WeighedKg.PercentOff(x.SentKg):0.##}%), beyond the {x.TolerancePercent}% tolerance.",
+            x.OccurredAt, rules.Now, ct);
+    }
+
+    public static Task Handle(IEvent<BatchReceived> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
+        LapsedLicenceAsync(session, e, LicenceBook.Receiving, "receive", rules, ct);
+
+    public static Task Handle(IEvent<BatchSorted> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
+        LapsedLicenceAsync(session, e, [Activity.Sort], "sort", rules, ct);
+
+    public static Task Handle(IEvent<BatchDismantled> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
+        LapsedLicenceAsync(session, e, [Activity.Dismantle], "dismantle", rules, ct);
+
+    public static async Task Handle(IEvent<FateRecorded> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        var activity = LicenceBook.For(e.Data.Fate);
+        await LapsedLicenceAsync(session, e, [activity], EnumNames.Of(activity), rules, ct);
+        if (e.Data.Fate is Fate.Disposal or Fate.EnergyRecovery && rules.Compliance.Enabled(AlertRule.LeftChainUnrecycled))
+            await UnrecycledAsync(session, e.Data, rules, ct);
+    }
+
+    /// <summary>Refused claims of a held identifier, counted on the identifier's stream; the Nth raises the alert.</summary>
+    public static async Task Handle(IEvent<IdentifierClaimRefused> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        if (!rules.Compliance.Enabled(AlertRule.RepeatedIdentifier) || e.Version < rules.Compliance.RepeatedIdentifierAttempts) return;
+        var attempts = (await session.Events.FetchStreamAsync(e.StreamId, token: ct)).Select(a => a.Data).OfType<IdentifierClaimRefused>().ToList();
+        var by = attempts.Select(a => a.By).Distinct().ToList();
+        var holder = await session.LoadAsync<Batch>(e.Data.HeldBy, ct);
+        await Alerts.RaiseAsync(session, $"repeated-identifier:{e.Data.Identifier}", AlertRule.RepeatedIdentifier, e.Data.HeldBy, by, e.Data.City,
+            [.. holder?.Cities ?? [], .. attempts.Select(a => a.City)],
+            $"{attempts.Count} refused registrations of {e.Data.Identifier}, held by live batch {e.Data.HeldBy}, by {string.Join(", ", by)}.", e.Data.At, rules.Now, ct);
+    }
+
+    /// <summary>
+    /// The operation's date was licensed (the decision checked it), but no licence covers the day it was
+    /// recorded: a late report or a revocation in between let it in.
+    /// </summary>
+    static async Task LapsedLicenceAsync<T>(
+        IDocumentSession session, IEvent<T> e, IReadOnlyList<Activity> anyOf, string doing, Rulebook rules, CancellationToken ct) where T : IBatchFact
+    {
+        var fact = e.Data;
+        if (!rules.Compliance.Enabled(AlertRule.RecordedAfterLicenceExpiry) || await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch) return;
+        var category = rules.Categories.Find(batch.Category)!;
+        if (!rules.Options.Licensing.Governs(category) || await session.LoadAsync<Enterprise>(fact.ActedBy, ct) is not { } actor) return;
+        var recorded = ChinaTime.DateOf(RecordedAt(e, rules.Now));
+        var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
+        if (licences.Covers(anyOf, category, recorded)) return;
+        await Alerts.RaiseAsync(session, $"recorded-after-licence-expiry:{fact.BatchId}:{typeof(T).Name}:{fact.OccurredAt}", AlertRule.RecordedAfterLicenceExpiry,
+            fact.BatchId, [actor.Id], actor.City, [.. batch.Cities, actor.City],
+            $"{actor.Id} reported on {recorded:yyyy-MM-dd} an operation ({doing}, {category.Code}) dated {ChinaTime.DateOf(fact.OccurredAt):yyyy-MM-dd}; its licence to {doing} {category.Group} no longer covers the day it was recorded.",
+            fact.OccurredAt, rules.Now, ct);
+    }
+
+    /// <summary>Disposal or burning of a power battery or hazardous batch none of whose holders, nor its ancestors' holders, was licensed to recycle it.</summary>
+    static async Task UnrecycledAsync(IDocumentSession session, FateRecorded fate, Rulebook rules, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Batch>(fate.BatchId, ct) is not { } batch) return;
+        var category = rules.Categories.Find(batch.Category)!;
+        if (!category.AlwaysLicensed) return;
+        var lineage = await Lineage.WalkAsync(session, batch, upstream: true, downstream: false, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, ct);
+        var holders = lineage.Nodes.Values.SelectMany(b => b.Custodians).Distinct().ToArray();
+        var recyclers = await session.Query<Licence>()
+            .Where(l => l.EnterpriseId.IsOneOf(holders) && l.Activity == Activity.Recycle && l.CategoryGroup == category.Group).ToListAsync(ct);
+        if (recyclers.Any(l => l.Covers(ChinaTime.DateOf(fate.OccurredAt)))) return;
+        await Alerts.RaiseAsync(session, $"left-chain-unrecycled:{fate.FateId}", AlertRule.LeftChainUnrecycled, batch.Id, [.. holders], fate.City, [.. batch.Cities, fate.City],
+            $"{fate.MassKg} of {category.Code} went to {EnumNames.Of(fate.Fate)} by {fate.By}; none of its holders ({string.Join(", ", holders)}) held a licence to recycle {category.Group}.",
+            fate.OccurredAt, rules.Now, ct);
+    }
+
+    /// <summary>When Marten recorded the event (its own timestamp), so a rule judges the day of the report, not the day the handler ran.</summary>
+    static Instant RecordedAt(IEvent e, Instant fallback) => e.Timestamp == default ? fallback : Instant.FromDateTimeOffset(e.Timestamp);
+}
+
+/// <summary>What every rule reads: the catalog, the settings, and the moment it runs.</summary>
+public sealed class Rulebook(Categories categories, IOptions<TraceabilityOptions> options, IOptions<ComplianceOptions> compliance, IClock clock)
+{
+    public Categories Categories => categories;
+    public TraceabilityOptions Options => options.Value;
+    public ComplianceOptions Compliance => compliance.Value;
+    public Instant Now => clock.GetCurrentInstant();
+}

@@ -1,0 +1,26 @@
+using NodaTime;
+
+namespace Traceability.Settings;
+
+/// <summary>The limits the decisions and rules read from configuration (section "Traceability").</summary>
+public sealed class TraceabilityOptions
+{
+    /// <summary>Weighed mass at receipt may differ from the dispatched mass by this much before a discrepancy is recorded.</summary>
+    public decimal ReceiptTolerancePercent { get; set; } = 1.0m;
+
+    /// <summary>How far ahead of the server's clock a reported occurredAt may be (clock skew at the enterprise).</summary>
+    public int MaxFutureSkewMinutes { get; set; } = 5;
+
+    public Duration MaxFutureSkew => Duration.FromMinutes(MaxFutureSkewMinutes);
+
+    /// <summary>Outputs plus declared losses of a transformation may differ from its input by this much.</summary>
+    public decimal MassBalanceTolerancePercent { get; set; } = 0.5m;
+
+    /// <summary>
+    /// Every waste category needs a licence to be received or treated. Off, only hazardous waste and power
+    /// batteries do (the two the law never lets in without one).
+    /// </summary>
+    public bool RequireLicencesForAllWaste { get; set; } = true;
+
+    public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste);
+}
