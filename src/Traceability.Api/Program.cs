@@ -1,3 +1,4 @@
+using Traceability;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -48,6 +49,7 @@ builder.Services.AddExceptionHandler<ProblemResponses>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddAccess(database.AdminKey);
 builder.Services.AddTraceabilityOpenApi();
+builder.Services.AddBatches();
 
 builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
 builder.Services.AddMarten(StoreSetup.Configure)

@@ -4,6 +4,7 @@ using Npgsql;
 using NodaTime;
 using Traceability.Batches;
 using Traceability.Benchmarks;
+using Traceability;
 using Traceability.Hosting;
 using Traceability.Provenance;
 

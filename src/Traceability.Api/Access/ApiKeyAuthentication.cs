@@ -1,3 +1,4 @@
+using Traceability.Requests;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Marten;

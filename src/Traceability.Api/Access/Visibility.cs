@@ -1,3 +1,5 @@
+using Traceability.Requests;
+
 namespace Traceability.Access;
 
 /// <summary>What the visibility policy needs to know of a record: which enterprises it involves, which cities it touched.</summary>

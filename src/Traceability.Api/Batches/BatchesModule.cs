@@ -29,6 +29,14 @@ public static class BatchesModule
         return options;
     }
 
+    /// <summary>A mass is written as a plain number of kilograms, and the API document says so.</summary>
+    public static IServiceCollection AddBatches(this IServiceCollection services)
+    {
+        services.ConfigureSwaggerGen(o =>
+            o.MapType<Mass>(() => new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Number, Format = "decimal", Description = "kilograms" }));
+        return services;
+    }
+
     public static void MapBatches(this IEndpointRouteBuilder app)
     {
         var batches = app.MapGroup("/api/batches").WithTags("Batches");

@@ -1,3 +1,4 @@
+using Traceability.Requests;
 using NodaTime;
 
 namespace Traceability.Enterprises;

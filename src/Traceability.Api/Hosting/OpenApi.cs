@@ -2,8 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using NodaTime;
 using Swashbuckle.AspNetCore.SwaggerGen;
-using Traceability.Access;
-using Traceability.Batches;
+using Traceability.Requests;
 
 namespace Traceability.Hosting;
 
@@ -22,7 +21,6 @@ public static class OpenApi
             });
             o.MapType<Instant>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
             o.MapType<LocalDate>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" });
-            o.MapType<Mass>(() => new OpenApiSchema { Type = JsonSchemaType.Number, Format = "decimal", Description = "kilograms" });
             o.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,

@@ -1,3 +1,4 @@
+using Traceability.Requests;
 using Traceability.Hosting;
 using Marten;
 using NodaTime;

@@ -2,6 +2,7 @@ using Marten;
 using Traceability.Access;
 using Traceability.Batches;
 using Traceability.Hosting;
+using Traceability.Requests;
 
 namespace Traceability.Provenance;
 

@@ -1,4 +1,4 @@
-using Traceability.Access;
+using Traceability.Requests;
 using Wolverine;
 
 namespace Traceability.Requests;

@@ -2,7 +2,6 @@ using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using Traceability.Access;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;

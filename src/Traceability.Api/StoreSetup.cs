@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Traceability.Access;
+using Traceability.Hosting;
 using Traceability.Batches;
 using Traceability.Compliance;
 using Traceability.Enterprises;
@@ -8,7 +9,7 @@ using Traceability.Licensing;
 using Traceability.Statistics;
 using Weasel.Core;
 
-namespace Traceability.Hosting;
+namespace Traceability;
 
 /// <summary>The Marten configuration of the service, in one place so that tools (benchmarks) use exactly the same store.</summary>
 public static class StoreSetup

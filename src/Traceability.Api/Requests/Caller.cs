@@ -1,6 +1,7 @@
+using Traceability.Requests;
 using System.Security.Claims;
 
-namespace Traceability.Access;
+namespace Traceability.Requests;
 
 /// <summary>The authenticated caller of a request, read from the claims the key handler set.</summary>
 public sealed record Caller(string Role, string KeyId, string? EnterpriseId, string? City)
