@@ -5,6 +5,7 @@ using Marten;
 using Traceability.Access;
 using Traceability.Tests.Batches;
 using Traceability.Tests.Hosting;
+using Traceability.Tests.Lifecycle;
 
 namespace Traceability.Tests.Access;
 
@@ -15,7 +16,7 @@ public sealed class AccessTests(ApiFixture api) : ApiTest(api)
     {
         var none = await Api.ClientWithKey(null).PostAsJsonAsync("/api/enterprises", new { });
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
-        Assert.Equal(401, (await BatchFlow.ProblemAsync(none)).GetProperty("status").GetInt32());
+        Assert.Equal(401, (await Chain.ProblemAsync(none)).GetProperty("status").GetInt32());
 
         var forged = await Api.ClientWithKey($"trc_{Guid.NewGuid():N}_not-a-secret").GetAsync($"/api/batches/{Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
@@ -29,7 +30,7 @@ public sealed class AccessTests(ApiFixture api) : ApiTest(api)
         var response = await enterprise.PostAsJsonAsync("/api/api-keys", new { role = "regulator" });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("administrator", (await BatchFlow.ProblemAsync(response)).GetProperty("detail").GetString());
+        Assert.Contains("administrator", (await Chain.ProblemAsync(response)).GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -52,12 +53,12 @@ public sealed class AccessTests(ApiFixture api) : ApiTest(api)
         }
 
         var client = Api.ClientWithKey(key);
-        Assert.Equal(HttpStatusCode.Created, (await BatchFlow.Register(client, new { category = "weee", massKg = 3m, occurredAt = BatchFlow.Generated })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Chain.Register(client, new { category = "weee", massKg = 3m, occurredAt = Chain.Generated })).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Api.Admin().DeleteAsync($"/api/api-keys/{keyId}")).StatusCode);
-        var afterRevocation = await BatchFlow.Register(client, new { category = "weee", massKg = 3m, occurredAt = BatchFlow.Generated });
+        var afterRevocation = await Chain.Register(client, new { category = "weee", massKg = 3m, occurredAt = Chain.Generated });
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevocation.StatusCode);
-        Assert.Contains("revoked", (await BatchFlow.ProblemAsync(afterRevocation)).GetProperty("detail").GetString());
+        Assert.Contains("revoked", (await Chain.ProblemAsync(afterRevocation)).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await Api.Admin().DeleteAsync($"/api/api-keys/{Guid.NewGuid()}")).StatusCode);
     }
 
@@ -71,7 +72,7 @@ public sealed class AccessTests(ApiFixture api) : ApiTest(api)
         var response = await Api.Admin().PostAsync("/api/api-keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(rule, await BatchFlow.FieldRuleAsync(response, field));
+        Assert.Contains(rule, await Chain.FieldRuleAsync(response, field));
     }
 
     [Fact]
@@ -80,6 +81,6 @@ public sealed class AccessTests(ApiFixture api) : ApiTest(api)
         var response = await Api.Admin().PostAsJsonAsync("/api/api-keys", new { role = "enterprise", enterpriseId = TestCodes.SocialCreditCode("320200") });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("no enterprise", await BatchFlow.FieldRuleAsync(response, "enterpriseId"));
+        Assert.Contains("no enterprise", await Chain.FieldRuleAsync(response, "enterpriseId"));
     }
 }

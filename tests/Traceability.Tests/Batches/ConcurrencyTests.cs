@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Traceability.Tests.Hosting;
-using static Traceability.Tests.Batches.BatchFlow;
+using static Traceability.Tests.Lifecycle.Chain;
 
 namespace Traceability.Tests.Batches;
 

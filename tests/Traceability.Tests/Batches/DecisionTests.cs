@@ -15,10 +15,10 @@ namespace Traceability.Tests.Batches;
 /// <summary>The rules, reached without a database: command + state + clock -> events or a refusal.</summary>
 public sealed class DecisionTests
 {
-    static readonly TraceabilityOptions Options = new();
-    static readonly Instant Now = InstantPattern.General.Parse("2026-11-23T00:00:00Z").Value;
-    static readonly Instant Day1 = InstantPattern.General.Parse("2026-11-20T08:00:00Z").Value;
-    static readonly Instant Day2 = InstantPattern.General.Parse("2026-11-21T08:00:00Z").Value;
+    static readonly TraceabilityOptions Options = Given.Options;
+    static readonly Instant Now = Given.Now;
+    static readonly Instant Day1 = Given.Day1;
+    static readonly Instant Day2 = Given.Day2;
     const string Generator = "91320200MA1AAAA01Y";
     const string Recycler = "91320700MA1BBBB023";
 

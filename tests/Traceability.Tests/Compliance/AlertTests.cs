@@ -34,13 +34,13 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
         var (recyclerId, _) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
-        async Task<Guid> RegisterAsync(Duration ago) => (await (await BatchFlow.Register(generator, new { category = "construction-spoil", massKg = 1000m, occurredAt = Ago(ago) }))
+        async Task<Guid> RegisterAsync(Duration ago) => (await (await Chain.Register(generator, new { category = "construction-spoil", massKg = 1000m, occurredAt = Ago(ago) }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var stale = await RegisterAsync(Duration.FromHours(100));
         var fresh = await RegisterAsync(Duration.FromHours(2));
         // Dispatched 73 hours ago (a late report): its deadline has passed. The other an hour ago: 71 hours to go.
-        Assert.Equal(HttpStatusCode.Created, (await BatchFlow.Dispatch(generator, stale, new { to = recyclerId, massKg = 1000m, occurredAt = Ago(Duration.FromHours(73)), vehiclePlate = "苏B12345" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await BatchFlow.Dispatch(generator, fresh, new { to = recyclerId, massKg = 1000m, occurredAt = Ago(Duration.FromHours(1)) })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Chain.Dispatch(generator, stale, new { to = recyclerId, massKg = 1000m, occurredAt = Ago(Duration.FromHours(73)), vehiclePlate = "苏B12345" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Chain.Dispatch(generator, fresh, new { to = recyclerId, massKg = 1000m, occurredAt = Ago(Duration.FromHours(1)) })).StatusCode);
         var regulator = await NationalRegulatorAsync();
 
         var alert = await EventuallyAsync(regulator, "in-transit-too-long", stale);
@@ -57,9 +57,9 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
         var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
-        var batch = await BatchFlow.RegisterAsync(generator);
-        var manifest = await BatchFlow.DispatchAsync(generator, batch, recyclerId);
-        Assert.Equal(HttpStatusCode.OK, (await BatchFlow.Receive(recycler, batch, manifest, 900m)).StatusCode);
+        var batch = await Chain.RegisterAsync(generator);
+        var manifest = await Chain.DispatchAsync(generator, batch, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, batch, manifest, 900m)).StatusCode);
         var lianyungang = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator", city = "320700" }));
         var zhengzhou = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator", city = "410100" }));
 
@@ -82,7 +82,7 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
     public async Task hazardous_waste_stored_beyond_a_year_is_raised_when_its_deadline_comes()
     {
         var (_, plant) = await Api.EnterpriseAsync("320200", "generator");
-        var registered = await BatchFlow.Register(plant, new { category = "hw49", massKg = 800m, occurredAt = Ago(Duration.FromDays(366)) });
+        var registered = await Chain.Register(plant, new { category = "hw49", massKg = 800m, occurredAt = Ago(Duration.FromDays(366)) });
         var batch = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         var alert = await EventuallyAsync(await NationalRegulatorAsync(), "storage-too-long", batch);
@@ -110,13 +110,13 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
         var (_, owner) = await Api.EnterpriseAsync("410100", "generator");
         var (_, other) = await Api.EnterpriseAsync("320200", "generator");
         var vin = TestCodes.Vin();
-        var body = new { category = "scrapped-vehicle", massKg = 1200m, identifier = new { kind = "vin", value = vin }, occurredAt = BatchFlow.Generated };
-        var vehicle = (await (await BatchFlow.Register(owner, body)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var body = new { category = "scrapped-vehicle", massKg = 1200m, identifier = new { kind = "vin", value = vin }, occurredAt = Chain.Generated };
+        var vehicle = (await (await Chain.Register(owner, body)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var regulator = await NationalRegulatorAsync();
 
-        Assert.Equal(HttpStatusCode.Conflict, (await BatchFlow.Register(other, body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Chain.Register(other, body)).StatusCode);
         Assert.Empty(await AlertsAsync(regulator, "repeated-identifier", vehicle));
-        Assert.Equal(HttpStatusCode.Conflict, (await BatchFlow.Register(other, body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Chain.Register(other, body)).StatusCode);
 
         var alert = Assert.Single(await AlertsAsync(regulator, "repeated-identifier", vehicle));
         Assert.Contains($"2 refused registrations of vin:{vin}", alert.GetProperty("evidence").GetString());
@@ -129,13 +129,13 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
         var (recyclerId, recycler) = await Api.EnterpriseAsync("320700", "recycler");
         await Api.GrantAsync(recyclerId, "recycle", "construction-waste", "2020-01-01", today.PlusDays(-10).ToString("yyyy-MM-dd", null));
-        var batch = (await (await BatchFlow.Register(generator, new { category = "construction-spoil", massKg = 500m, occurredAt = Ago(Duration.FromDays(20)) }))
+        var batch = (await (await Chain.Register(generator, new { category = "construction-spoil", massKg = 500m, occurredAt = Ago(Duration.FromDays(20)) }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var sent = await BatchFlow.Dispatch(generator, batch, new { to = recyclerId, massKg = 500m, occurredAt = Ago(Duration.FromDays(15)) });
+        var sent = await Chain.Dispatch(generator, batch, new { to = recyclerId, massKg = 500m, occurredAt = Ago(Duration.FromDays(15)) });
         var manifest = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("manifestId").GetGuid();
 
         // Received 14 days ago, within the licence; reported today, after it expired.
-        Assert.Equal(HttpStatusCode.OK, (await BatchFlow.Receive(recycler, batch, manifest, 500m, Ago(Duration.FromDays(14)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, batch, manifest, 500m, Ago(Duration.FromDays(14)))).StatusCode);
 
         var alert = Assert.Single(await AlertsAsync(await NationalRegulatorAsync(), "recorded-after-licence-expiry", batch));
         Assert.Equal(recyclerId, Assert.Single(alert.GetProperty("enterprises").EnumerateArray()).GetString());

@@ -42,11 +42,11 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
         var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
-        var received = await BatchFlow.RegisterAsync(generator);
-        var manifest = await BatchFlow.DispatchAsync(generator, received, recyclerId);
-        Assert.Equal(HttpStatusCode.OK, (await BatchFlow.Receive(recycler, received, manifest, 900m)).StatusCode);
-        var rejected = await BatchFlow.RegisterAsync(generator);
-        var refused = await BatchFlow.DispatchAsync(generator, rejected, recyclerId);
+        var received = await Chain.RegisterAsync(generator);
+        var manifest = await Chain.DispatchAsync(generator, received, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, received, manifest, 900m)).StatusCode);
+        var rejected = await Chain.RegisterAsync(generator);
+        var refused = await Chain.DispatchAsync(generator, rejected, recyclerId);
         Assert.Equal(HttpStatusCode.OK, (await recycler.PostAsJsonAsync($"/api/batches/{rejected}/dispatches/{refused}/rejection", new { reason = "wrong load" })).StatusCode);
         await EveryTransformationAsync();
         await LicenceAlertAndIdentifierStreamsAsync(recyclerId);
@@ -80,9 +80,9 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         var alert = (await regulator.GetFromJsonAsync<JsonElement>("/api/alerts?rule=receipt-discrepancy")).EnumerateArray().First();
         Assert.Equal(HttpStatusCode.OK, (await regulator.PostAsJsonAsync($"/api/alerts/{alert.GetProperty("id").GetGuid()}/resolution", new { note = "checked" })).StatusCode);
         var (_, dealer) = await Api.EnterpriseAsync("320200", "generator");
-        var vehicle = new { category = "scrapped-vehicle", massKg = 1200m, identifier = new { kind = "vin", value = TestCodes.Vin() }, occurredAt = BatchFlow.Generated };
-        Assert.Equal(HttpStatusCode.Created, (await BatchFlow.Register(dealer, vehicle)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await BatchFlow.Register(dealer, vehicle)).StatusCode);
+        var vehicle = new { category = "scrapped-vehicle", massKg = 1200m, identifier = new { kind = "vin", value = TestCodes.Vin() }, occurredAt = Chain.Generated };
+        Assert.Equal(HttpStatusCode.Created, (await Chain.Register(dealer, vehicle)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Chain.Register(dealer, vehicle)).StatusCode);
     }
 
     /// <summary>Sorting, dismantling, splitting, merging, a recycling fate with outputs, and a correction.</summary>

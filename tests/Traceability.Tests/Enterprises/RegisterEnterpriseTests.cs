@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Traceability.Tests.Batches;
 using Traceability.Tests.Hosting;
+using Traceability.Tests.Lifecycle;
 
 namespace Traceability.Tests.Enterprises;
 
@@ -20,7 +21,7 @@ public sealed class RegisterEnterpriseTests(ApiFixture api) : ApiTest(api)
 
         var again = await Api.Admin().PostAsJsonAsync("/api/enterprises", body with { name = "Another" }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("already registered", await BatchFlow.FieldRuleAsync(again, "id"));
+        Assert.Contains("already registered", await Chain.FieldRuleAsync(again, "id"));
     }
 
     [Theory]
@@ -36,6 +37,6 @@ public sealed class RegisterEnterpriseTests(ApiFixture api) : ApiTest(api)
         var response = await Api.Admin().PostAsJsonAsync("/api/enterprises", body, ApiFixture.Json);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(rule, await BatchFlow.FieldRuleAsync(response, field));
+        Assert.Contains(rule, await Chain.FieldRuleAsync(response, field));
     }
 }

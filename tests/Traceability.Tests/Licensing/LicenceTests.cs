@@ -41,14 +41,14 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
             Body(group: "batteries", validFrom: "2026-12-31", validTo: "2026-01-01", capacity: 0), ApiFixture.Json);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await BatchFlow.ProblemAsync(response);
+        var problem = await Chain.ProblemAsync(response);
         var errors = problem.GetProperty("errors");
         Assert.Contains("is not one of", errors.GetProperty("categoryGroup")[0].GetString());
         Assert.Contains("must not precede", errors.GetProperty("validTo")[0].GetString());
         Assert.Contains("greater than 0", errors.GetProperty("capacityTonnesPerYear")[0].GetString());
         var unknownActivity = await Api.Admin().PostAsJsonAsync($"/api/enterprises/{id}/licences", new { activity = "melt", categoryGroup = "weee" }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.BadRequest, unknownActivity.StatusCode);
-        Assert.StartsWith("activity:", (await BatchFlow.ProblemAsync(unknownActivity)).GetProperty("detail").GetString());
+        Assert.StartsWith("activity:", (await Chain.ProblemAsync(unknownActivity)).GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(HttpStatusCode.Created, (await regulator.PostAsJsonAsync($"/api/enterprises/{wuxi}/licences", Body(), ApiFixture.Json)).StatusCode);
         var elsewhere = await regulator.PostAsJsonAsync($"/api/enterprises/{lyg}/licences", Body(), ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
-        Assert.Contains("320700", (await BatchFlow.ProblemAsync(elsewhere)).GetProperty("detail").GetString());
+        Assert.Contains("320700", (await Chain.ProblemAsync(elsewhere)).GetProperty("detail").GetString());
 
         Assert.Equal(HttpStatusCode.NotFound, (await lygClient.GetAsync($"/api/enterprises/{wuxi}/licences")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await lygClient.PostAsJsonAsync($"/api/enterprises/{lyg}/licences", Body(), ApiFixture.Json)).StatusCode);
@@ -80,7 +80,7 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
 
         var refused = await dealer.Client.PostAsJsonAsync($"/api/batches/{pack}/dispatches", new { to = recycler.Id, massKg = 400m, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        var missing = await BatchFlow.FieldRuleAsync(refused, "licence");
+        var missing = await Chain.FieldRuleAsync(refused, "licence");
         Assert.Contains("receive (collect", missing);
         Assert.Contains("power-battery valid on 2026-11-01", missing);
 
@@ -93,6 +93,6 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
         var recycle = await recycler.Client.PostAsJsonAsync($"/api/batches/{pack}/fates",
             new { fate = "recycling", massKg = 400m, outputs = new[] { Chain.Out("black-mass", 400m) }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, recycle.StatusCode);
-        Assert.Contains("recycle × power-battery", await BatchFlow.FieldRuleAsync(recycle, "licence"));
+        Assert.Contains("recycle × power-battery", await Chain.FieldRuleAsync(recycle, "licence"));
     }
 }

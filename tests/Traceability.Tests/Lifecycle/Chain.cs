@@ -11,8 +11,9 @@ namespace Traceability.Tests.Lifecycle;
 public sealed record Party(string Id, HttpClient Client);
 
 /// <summary>
-/// A recycling chain as enterprises post it over HTTP, one step an hour from 1 November 2026, each step
-/// asserted to succeed. The steps return what the service answered, so a test reads ids from it.
+/// The one dialect of the HTTP tests. An instance is a recycling chain as enterprises post it, one step an
+/// hour from 1 November 2026, each step asserted to succeed and returning what the service answered. The
+/// static steps take a client and return the raw response, for tests of refusals, with the problem readers.
 /// </summary>
 public sealed class Chain(ApiFixture api)
 {
@@ -84,4 +85,51 @@ public sealed class Chain(ApiFixture api)
 
     static Guid[] Children(JsonElement response) =>
         response.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("batchId").GetGuid()).ToArray();
+
+    // ---- single steps with the raw response, and the problem readers ------------------------------
+
+    public const string Generated = "2026-11-20T08:00:00Z";
+    public const string Dispatched = "2026-11-21T08:00:00Z";
+    public const string Received = "2026-11-21T12:00:00Z";
+
+    public static Task<HttpResponseMessage> Register(HttpClient generator, object body) =>
+        generator.PostAsJsonAsync("/api/batches", body, ApiFixture.Json);
+
+    public static async Task<Guid> RegisterAsync(HttpClient generator, decimal massKg = 1000m, string category = "construction-waste")
+    {
+        var response = await Register(generator, new { category, massKg, occurredAt = Generated });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public static Task<HttpResponseMessage> Dispatch(HttpClient holder, Guid batch, object body) =>
+        holder.PostAsJsonAsync($"/api/batches/{batch}/dispatches", body, ApiFixture.Json);
+
+    public static async Task<Guid> DispatchAsync(HttpClient holder, Guid batch, string to, decimal massKg = 1000m)
+    {
+        var response = await Dispatch(holder, batch, new { to, massKg, occurredAt = Dispatched, vehiclePlate = "苏B12345" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("manifestId").GetGuid();
+    }
+
+    public static Task<HttpResponseMessage> Receive(HttpClient addressee, Guid batch, Guid manifest, decimal massKg, string occurredAt = Received) =>
+        addressee.PostAsJsonAsync($"/api/batches/{batch}/dispatches/{manifest}/receipt", new { massKg, occurredAt }, ApiFixture.Json);
+
+    public static async Task<JsonElement> StateAsync(HttpClient reader, Guid batch) =>
+        await reader.GetFromJsonAsync<JsonElement>($"/api/batches/{batch}");
+
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.StartsWith("application/problem+json", response.Content.Headers.ContentType?.ToString());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The rules the problem names for a field, from its RFC 7807 "errors" member.</summary>
+    public static async Task<string> FieldRuleAsync(HttpResponseMessage response, string field)
+    {
+        var problem = await ProblemAsync(response);
+        Assert.True(problem.TryGetProperty("errors", out var errors), $"problem has no errors member: {problem}");
+        Assert.True(errors.TryGetProperty(field, out var rules), $"problem does not name {field}: {problem}");
+        return string.Join("; ", rules.EnumerateArray().Select(r => r.GetString()));
+    }
 }

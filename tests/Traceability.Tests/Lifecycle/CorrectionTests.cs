@@ -29,7 +29,7 @@ public sealed class CorrectionTests(ApiFixture api) : ApiTest(api)
 
         // The dispatch is now checked against the corrected mass.
         var stale = await generator.Client.PostAsJsonAsync($"/api/batches/{batch}/dispatches", new { to = recycler.Id, massKg = 1_000m, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("980.5 kg", await BatchFlow.FieldRuleAsync(stale, "massKg"));
+        Assert.Contains("980.5 kg", await Chain.FieldRuleAsync(stale, "massKg"));
         await chain.TransferAsync(generator, recycler, batch, 980.5m);
 
         // Received since: the generation figure no longer stands; the receipt's does, and only its reporter corrects it.
@@ -54,13 +54,13 @@ public sealed class CorrectionTests(ApiFixture api) : ApiTest(api)
         var batch = await chain.RegisterAsync(generator, "construction-spoil", 1_000m);
 
         var unknownField = await generator.Client.PostAsJsonAsync($"/api/batches/{batch}/corrections", new { eventVersion = 1, field = "category", value = "weee", reason = "x" }, ApiFixture.Json);
-        Assert.Contains("massKg, units, vehiclePlate or externalRef", await BatchFlow.FieldRuleAsync(unknownField, "field"));
+        Assert.Contains("massKg, units, vehiclePlate or externalRef", await Chain.FieldRuleAsync(unknownField, "field"));
         var wrongType = await generator.Client.PostAsJsonAsync($"/api/batches/{batch}/corrections", new { eventVersion = 1, field = "massKg", value = "heavy", reason = "x" }, ApiFixture.Json);
-        Assert.Contains("a number", await BatchFlow.FieldRuleAsync(wrongType, "value"));
+        Assert.Contains("a number", await Chain.FieldRuleAsync(wrongType, "value"));
         var noEvent = await generator.Client.PostAsJsonAsync($"/api/batches/{batch}/corrections", new { eventVersion = 7, field = "massKg", value = 10m, reason = "x" }, ApiFixture.Json);
-        Assert.Contains("no event at version 7", await BatchFlow.FieldRuleAsync(noEvent, "eventVersion"));
+        Assert.Contains("no event at version 7", await Chain.FieldRuleAsync(noEvent, "eventVersion"));
         var notCounted = await generator.Client.PostAsJsonAsync($"/api/batches/{batch}/corrections", new { eventVersion = 1, field = "vehiclePlate", value = "苏B12345", reason = "x" }, ApiFixture.Json);
-        Assert.Contains("batch_generated has no correctable field vehiclePlate", await BatchFlow.FieldRuleAsync(notCounted, "field"));
+        Assert.Contains("batch_generated has no correctable field vehiclePlate", await Chain.FieldRuleAsync(notCounted, "field"));
         Assert.Equal(1, (await StateAsync(generator, batch)).GetProperty("version").GetInt64());
     }
 }

@@ -38,7 +38,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
             ApiFixture.Json);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await BatchFlow.ProblemAsync(response);
+        var problem = await Chain.ProblemAsync(response);
         Assert.Contains("beyond the 0.5% mass-balance tolerance", problem.GetProperty("errors").GetProperty("fractions")[0].GetString());
         var sums = problem.GetProperty("massBalance");
         Assert.Equal((1_000m, 900m, 50m, -50m), (sums.GetProperty("inputKg").GetDecimal(), sums.GetProperty("outputsKg").GetDecimal(),
@@ -56,7 +56,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
 
         var dispose = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/fates", new { fate = "disposal", method = "landfill", massKg = 10m, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Conflict, dispose.StatusCode);
-        Assert.Contains("nothing further may be posted", (await BatchFlow.ProblemAsync(dispose)).GetProperty("detail").GetString());
+        Assert.Contains("nothing further may be posted", (await Chain.ProblemAsync(dispose)).GetProperty("detail").GetString());
         var split = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/splitting", new { parts = new[] { new { massKg = 500m }, new { massKg = 500m } }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Conflict, split.StatusCode);
     }
@@ -68,10 +68,10 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
 
         var same = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/sorting",
             new { fractions = new[] { Out("decoration-waste", 500m), Out("scrap-steel", 500m) }, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("split it", await BatchFlow.FieldRuleAsync(same, "fractions[0].category"));
+        Assert.Contains("split it", await Chain.FieldRuleAsync(same, "fractions[0].category"));
 
         var cascade = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/fates", new { fate = "cascade-use", massKg = 1_000m, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("may come to reuse, recycling, disposal", await BatchFlow.FieldRuleAsync(cascade, "fate"));
+        Assert.Contains("may come to reuse, recycling, disposal", await Chain.FieldRuleAsync(cascade, "fate"));
 
         var dismantle = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/dismantling",
             new { outputs = new[] { Out("scrap-steel", 1_000m) }, occurredAt = chain.Next() }, ApiFixture.Json);
@@ -86,9 +86,9 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
         var first = await chain.FateAsync(sorter, batch, "disposal", 400m, method: "landfill");
         Assert.Equal((600m, "received"), (first.GetProperty("remainingKg").GetDecimal(), first.GetProperty("status").GetString()));
         var tooMuch = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/fates", new { fate = "disposal", method = "landfill", massKg = 700m, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("only 600 kg", await BatchFlow.FieldRuleAsync(tooMuch, "massKg"));
+        Assert.Contains("only 600 kg", await Chain.FieldRuleAsync(tooMuch, "massKg"));
         var noMethod = await sorter.Client.PostAsJsonAsync($"/api/batches/{batch}/fates", new { fate = "disposal", massKg = 600m, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("landfill or incineration", await BatchFlow.FieldRuleAsync(noMethod, "method"));
+        Assert.Contains("landfill or incineration", await Chain.FieldRuleAsync(noMethod, "method"));
 
         var rest = await chain.FateAsync(sorter, batch, "disposal", 600m, method: "incineration");
         Assert.Equal((0m, "ended"), (rest.GetProperty("remainingKg").GetDecimal(), rest.GetProperty("status").GetString()));
@@ -108,7 +108,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
         var twice = await owner.Client.PostAsJsonAsync("/api/batches",
             new { category = "scrapped-vehicle", massKg = 1_200m, identifier = new { kind = "vin", value = vin }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
-        var problem = await BatchFlow.ProblemAsync(twice);
+        var problem = await Chain.ProblemAsync(twice);
         Assert.Equal(vehicle, problem.GetProperty("heldBy").GetGuid());
         Assert.Contains(vehicle.ToString(), problem.GetProperty("errors").GetProperty("identifier.value")[0].GetString());
 
@@ -131,7 +131,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
 
         var uncoded = await recycler.Client.PostAsJsonAsync($"/api/batches/{pack}/dismantling",
             new { outputs = new[] { Out("battery-module", 50m, 1), Coded("battery-module", 50m, "battery-code", TestCodes.BatteryCode('P')) }, occurredAt = chain.Next() }, ApiFixture.Json);
-        var problem = (await BatchFlow.ProblemAsync(uncoded)).GetProperty("errors");
+        var problem = (await Chain.ProblemAsync(uncoded)).GetProperty("errors");
         Assert.Contains("is required", problem.GetProperty("outputs[0].identifier")[0].GetString());
         Assert.Contains("product type 'M'", problem.GetProperty("outputs[1].identifier.value")[0].GetString());
 
@@ -139,7 +139,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
             new { outputs = new[] { Coded("battery-module", 50m, "battery-code", TestCodes.BatteryCode('M')), Coded("battery-module", 50m, "battery-code", liveModule) }, occurredAt = chain.Next() },
             ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Conflict, held.StatusCode);
-        Assert.Equal(loose, (await BatchFlow.ProblemAsync(held)).GetProperty("heldBy").GetGuid());
+        Assert.Equal(loose, (await Chain.ProblemAsync(held)).GetProperty("heldBy").GetGuid());
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
         var foreign = await chain.RegisterAsync(other, "hw08", 500m);
 
         var mixed = await plant.Client.PostAsJsonAsync("/api/batches/merge", new { batches = new[] { oil, acid }, category = "hw08", occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("hazardous waste is merged only with the same kind", await BatchFlow.FieldRuleAsync(mixed, "batches"));
+        Assert.Contains("hazardous waste is merged only with the same kind", await Chain.FieldRuleAsync(mixed, "batches"));
         var notMine = await plant.Client.PostAsJsonAsync("/api/batches/merge", new { batches = new[] { oil, foreign }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
         Assert.Equal("generated", (await StateAsync(plant, oil)).GetProperty("status").GetString());
@@ -168,7 +168,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
 
         var wrong = await retailer.Client.PostAsJsonAsync($"/api/batches/{tvs}/splitting",
             new { parts = new[] { new { massKg = 150m, units = 10 }, new { massKg = 150m, units = 9 } }, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Contains("units add up to 19, but the batch has 20", await BatchFlow.FieldRuleAsync(wrong, "parts"));
+        Assert.Contains("units add up to 19, but the batch has 20", await Chain.FieldRuleAsync(wrong, "parts"));
 
         var parts = await chain.SplitAsync(retailer, tvs, new { massKg = 150m, units = 10 }, new { massKg = 150m, units = 10 });
         Assert.Equal(10, (await StateAsync(retailer, parts[1])).GetProperty("units").GetInt32());

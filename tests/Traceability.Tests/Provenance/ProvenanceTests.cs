@@ -100,7 +100,7 @@ public sealed class ProvenanceTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(JsonValueKind.Null, pelletsNode.GetProperty("holder").ValueKind);
         var bad = await station.Client.GetAsync($"/api/batches/{lot}/provenance?direction=sideways&depth=500");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        var problem = await BatchFlow.ProblemAsync(bad);
+        var problem = await Chain.ProblemAsync(bad);
         Assert.True(problem.GetProperty("errors").TryGetProperty("direction", out _) && problem.GetProperty("errors").TryGetProperty("depth", out _));
     }
 
@@ -109,9 +109,9 @@ public sealed class ProvenanceTests(ApiFixture api) : ApiTest(api)
     {
         var (generatorId, generator) = await Api.EnterpriseAsync("320200", "generator");
         var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
-        var batch = await BatchFlow.RegisterAsync(generator);
-        var manifest = await BatchFlow.DispatchAsync(generator, batch, recyclerId);
-        Assert.Equal(HttpStatusCode.OK, (await BatchFlow.Receive(recycler, batch, manifest, 980m)).StatusCode);
+        var batch = await Chain.RegisterAsync(generator);
+        var manifest = await Chain.DispatchAsync(generator, batch, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, batch, manifest, 980m)).StatusCode);
 
         var custody = await recycler.GetFromJsonAsync<JsonElement>($"/api/batches/{batch}/custody");
 

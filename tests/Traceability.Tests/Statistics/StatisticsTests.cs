@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using JasperFx.Events.Daemon;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Traceability.Tests.Hosting;
 using Traceability.Tests.Lifecycle;
@@ -21,17 +23,8 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
 
     async Task<HttpClient> StatisticianAsync() => Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
 
-    /// <summary>Waits until the async projection has processed every event appended so far.</summary>
-    static async Task CaughtUpAsync(HttpClient statistician)
-    {
-        for (var i = 0; i < 120; i++)
-        {
-            var freshness = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness");
-            if (freshness.GetProperty("lagEvents").GetInt64() == 0 && freshness.GetProperty("lastEvent").GetInt64() > 0) return;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException("the statistics projection did not catch up within 30 s");
-    }
+    /// <summary>Waits on Marten's daemon until the async projection has processed every event appended so far.</summary>
+    Task CaughtUpAsync() => Api.Services.GetRequiredService<Marten.IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
     static async Task<Party> Party(Chain chain, string city, string role, string? group = null, params string[] activities) => await chain.PartyAsync(city, role, group, activities);
 
@@ -75,7 +68,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
     {
         var (estateA, _) = await ScriptAsync();
         var statistician = await StatisticianAsync();
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
 
         // Midnight China time: 17:00 UTC on 31 March is April, so March is empty.
         var march = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-03");
@@ -109,7 +102,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var before = NodaTime.Text.InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant());
         await Task.Delay(50);
         await At(estateA, "decoration-waste", 2_000m, "2025-04-15T02:00:00Z");
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
         var now = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-04&category=decoration-waste");
         Assert.Equal(12_000m, Kg(Category(now, "decoration-waste"), "generated"));
         var published = await statistician.GetFromJsonAsync<JsonElement>($"/api/statistics/cities/320700?period=2025-04&category=decoration-waste&asOf={before}");
@@ -123,7 +116,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
     {
         await ScriptAsync();
         var statistician = await StatisticianAsync();
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
         statistician.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
 
         var city = await statistician.GetAsync("/api/statistics/cities/320700?period=2025");
@@ -147,7 +140,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         try
         {
             var (_, generator) = await Api.EnterpriseAsync("320700", "generator");
-            await Batches.BatchFlow.RegisterAsync(generator);
+            await Chain.RegisterAsync(generator);
             await Task.Delay(300);
             var behind = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness");
             Assert.True(behind.GetProperty("lagEvents").GetInt64() >= 1, behind.ToString());
@@ -157,7 +150,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         {
             await coordinator.ResumeAsync();
         }
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
         Assert.Equal(0d, (await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/freshness")).GetProperty("lagSeconds").GetDouble());
     }
 
@@ -167,7 +160,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var statistician = await StatisticianAsync();
         var response = await statistician.GetAsync("/api/statistics/cities/999999?period=2025-13&asOf=yesterday");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var errors = (await Batches.BatchFlow.ProblemAsync(response)).GetProperty("errors");
+        var errors = (await Chain.ProblemAsync(response)).GetProperty("errors");
         Assert.True(errors.TryGetProperty("period", out _) && errors.TryGetProperty("city", out _) && errors.TryGetProperty("asOf", out _));
         var (_, enterprise) = await Api.EnterpriseAsync("320700", "generator");
         Assert.Equal(HttpStatusCode.Forbidden, (await enterprise.GetAsync("/api/statistics/flows?period=2025")).StatusCode);
@@ -192,7 +185,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
             if (i % 2 == 0) await PostAsync(collector, $"/api/batches/{batch}/fates", new { fate = "recycling", massKg = kg, outputs = new[] { Out("recycled-pulp", kg - 10) }, losses = new[] { Lost("moisture", 10m, "dried") }, occurredAt = $"2025-{1 + i % 12:D2}-20T04:00:00Z" });
         }
         var statistician = await StatisticianAsync();
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
         async Task<string> SnapshotAsync() => string.Join("\n",
             await statistician.GetStringAsync($"/api/statistics/cities/320700?period=2025&asOf={Far}"),
             await statistician.GetStringAsync($"/api/statistics/cities/410100?period=2025&asOf={Far}"),
@@ -204,7 +197,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var coordinator = Api.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
         var daemon = coordinator.DaemonForMainDatabase();
         await daemon.RebuildProjectionAsync("statistics", CancellationToken.None);
-        await CaughtUpAsync(statistician);
+        await CaughtUpAsync();
 
         Assert.Equal(before, await SnapshotAsync());
     }
