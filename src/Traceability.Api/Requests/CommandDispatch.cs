@@ -20,4 +20,10 @@ public static class CommandDispatch
         var outcome = await bus.InvokeAsync<WriteOutcome>(message(key), http.RequestAborted);
         return outcome.ToResult();
     }
+
+    /// <summary>A validated request's command through <see cref="WritePipeline"/>, or the request's refusal.</summary>
+    public static async Task<IResult> SendAsync(IMessageBus bus, HttpContext http, string operation, object request, (IWriteCommand? Command, Refusal? Refusal) validated) =>
+        validated.Refusal is not null
+            ? validated.Refusal.ToResult()
+            : await SendAsync(bus, http, operation, request, key => new RunWriteCommand(validated.Command!, key));
 }

@@ -10,6 +10,9 @@ namespace Traceability.Requests;
 /// </summary>
 public sealed record WriteOutcome(int Status, object? Body, string? Location = null, Refusal? Refusal = null, bool Replayed = false)
 {
+    /// <summary>What a retry gets instead of this outcome, when this one holds what must be shown only once (a new key's secret).</summary>
+    public WriteOutcome? Remembered { get; init; }
+
     public static WriteOutcome Created(object body, string location) => new(StatusCodes.Status201Created, body, location);
     public static WriteOutcome Ok(object body) => new(StatusCodes.Status200OK, body);
     public static WriteOutcome NoContent() => new(StatusCodes.Status204NoContent, null);

@@ -1,6 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Enterprises;
 using Traceability.ReferenceData;
@@ -28,11 +26,28 @@ public sealed record IssueApiKeyRequest(KeyRole? Role, string? EnterpriseId, str
             if (EnterpriseId is not null) errors.Add("enterpriseId", "is only for enterprise keys");
             if (City is not null && !cities.IsKnown(City)) errors.Add("city", "is not a GB/T 2260 city code in seeds/cities.json");
         }
-        return errors.Any ? (null, errors.ToRefusal()) : (new IssueApiKey(Role!.Value, EnterpriseId, City, null), null);
+        return errors.Any ? (null, errors.ToRefusal()) : (new IssueApiKey(Role!.Value, EnterpriseId, City), null);
     }
 }
 
-public sealed record IssueApiKey(KeyRole Role, string? EnterpriseId, string? City, IdempotencyKey? Idempotency);
+public sealed record IssueApiKey(KeyRole Role, string? EnterpriseId, string? City) : IWriteCommand
+{
+    public async Task<WriteOutcome> ExecuteAsync(IDocumentSession session, Instant now, CancellationToken ct)
+    {
+        if (EnterpriseId is not null && await session.LoadAsync<Enterprise>(EnterpriseId, ct) is null)
+            return Refusal.Invalid("enterpriseId", $"no enterprise {EnterpriseId} is registered");
+
+        var id = Guid.CreateVersion7();
+        var (secret, hash) = ApiKey.NewSecret(id);
+        var key = new ApiKey { Id = id, Role = Role, EnterpriseId = EnterpriseId, City = City, SecretHash = hash, IssuedAt = now };
+        session.Insert(key);
+        return WriteOutcome.Created(new IssuedApiKey(id, secret, key.Role, key.EnterpriseId, key.City, key.IssuedAt), $"/api/api-keys/{id}") with
+        {
+            // A replay must not hand the secret out again: a retry gets the record without it.
+            Remembered = WriteOutcome.Created(new IssuedApiKey(id, "(shown once; issue a new key if it was lost)", key.Role, key.EnterpriseId, key.City, key.IssuedAt), $"/api/api-keys/{id}"),
+        };
+    }
+}
 
 /// <summary>The issued key. <c>Key</c> is shown in this response only; the service keeps just its hash.</summary>
 public sealed record IssuedApiKey(Guid Id, string Key, KeyRole Role, string? EnterpriseId, string? City, Instant IssuedAt);
@@ -49,39 +64,6 @@ public static class IssueApiKeyEndpoint
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    static async Task<IResult> Handle(IssueApiKeyRequest request, HttpContext http, Cities cities, IMessageBus bus)
-    {
-        var (command, refusal) = request.Validate(cities);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, "issue-api-key", request, key => command! with { Idempotency = key });
-    }
-}
-
-public static class IssueApiKeyHandler
-{
-    public static async Task<WriteOutcome> Handle(IssueApiKey command, IDocumentSession session, IClock clock, IOptions<JsonOptions> json, CancellationToken ct)
-    {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        if (command.EnterpriseId is not null && await session.LoadAsync<Enterprise>(command.EnterpriseId, ct) is null)
-            return Refusal.Invalid("enterpriseId", $"no enterprise {command.EnterpriseId} is registered");
-
-        var id = Guid.CreateVersion7();
-        var (secret, hash) = ApiKey.NewSecret(id);
-        var key = new ApiKey
-        {
-            Id = id,
-            Role = command.Role,
-            EnterpriseId = command.EnterpriseId,
-            City = command.City,
-            SecretHash = hash,
-            IssuedAt = clock.GetCurrentInstant(),
-        };
-        session.Insert(key);
-        var outcome = WriteOutcome.Created(new IssuedApiKey(id, secret, key.Role, key.EnterpriseId, key.City, key.IssuedAt), $"/api/api-keys/{id}");
-        // A replay must not hand the secret out again: a retry gets the record without it.
-        var remembered = outcome with { Body = new IssuedApiKey(id, "(shown once; issue a new key if it was lost)", key.Role, key.EnterpriseId, key.City, key.IssuedAt) };
-        Idempotency.Remember(session, command.Idempotency, remembered, key.IssuedAt, json.Value.SerializerOptions);
-        return outcome;
-    }
+    static Task<IResult> Handle(IssueApiKeyRequest request, HttpContext http, Cities cities, IMessageBus bus) =>
+        CommandDispatch.SendAsync(bus, http, "issue-api-key", request, request.Validate(cities));
 }

@@ -5,32 +5,30 @@ using Wolverine;
 
 namespace Traceability.Access.Revoking;
 
-public sealed record RevokeApiKey(Guid Id);
+public sealed record RevokeApiKey(Guid Id) : IWriteCommand
+{
+    public async Task<WriteOutcome> ExecuteAsync(IDocumentSession session, Instant now, CancellationToken ct)
+    {
+        var key = await session.LoadAsync<ApiKey>(Id, ct);
+        if (key is null) return Refusal.NotFound($"No API key {Id} was issued.");
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = now;
+            session.Update(key);
+        }
+        return WriteOutcome.NoContent();
+    }
+}
 
 public static class RevokeApiKeyEndpoint
 {
     public static void MapRevokeApiKey(this RouteGroupBuilder keys) =>
-        keys.MapDelete("/{id:guid}", async (Guid id, HttpContext http, IMessageBus bus) =>
-                (await bus.InvokeAsync<WriteOutcome>(new RevokeApiKey(id), http.RequestAborted)).ToResult())
+        keys.MapDelete("/{id:guid}", (Guid id, HttpContext http, IMessageBus bus) =>
+                CommandDispatch.SendAsync(bus, http, $"revoke-api-key:{id}", new RevokeApiKey(id), (new RevokeApiKey(id), null)))
             .WithName("RevokeApiKey")
             .WithSummary("Revoke an API key")
             .WithDescription("Revokes the key at once: the next request that presents it gets 401. Revoking a revoked key again is a no-op.")
             .RequireAuthorization(Roles.Admin)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
-}
-
-public static class RevokeApiKeyHandler
-{
-    public static async Task<WriteOutcome> Handle(RevokeApiKey command, IDocumentSession session, IClock clock, CancellationToken ct)
-    {
-        var key = await session.LoadAsync<ApiKey>(command.Id, ct);
-        if (key is null) return Refusal.NotFound($"No API key {command.Id} was issued.");
-        if (key.RevokedAt is null)
-        {
-            key.RevokedAt = clock.GetCurrentInstant();
-            session.Update(key);
-        }
-        return WriteOutcome.NoContent();
-    }
 }

@@ -1,6 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.ReferenceData;
 using Traceability.Requests;
@@ -27,11 +25,22 @@ public sealed record RegisterEnterpriseRequest(string? Id, string? Name, string?
                 errors.Add("roles", $"'{role}' is not one of {string.Join(", ", EnterpriseRoles.All)}");
         return errors.Any
             ? (null, errors.ToRefusal())
-            : (new RegisterEnterprise(Id!, Name!.Trim(), City!, [.. Roles!.Distinct()], null), null);
+            : (new RegisterEnterprise(Id!, Name!.Trim(), City!, [.. Roles!.Distinct()]), null);
     }
 }
 
-public sealed record RegisterEnterprise(string Id, string Name, string City, IReadOnlyList<string> Roles, IdempotencyKey? Idempotency);
+public sealed record RegisterEnterprise(string Id, string Name, string City, IReadOnlyList<string> Roles) : IWriteCommand
+{
+    public async Task<WriteOutcome> ExecuteAsync(IDocumentSession session, Instant now, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Enterprise>(Id, ct) is not null)
+            return Refusal.Conflict($"An enterprise with unified social credit code {Id} is already registered.", "id");
+        var enterprise = new Enterprise { Id = Id, Name = Name, City = City, Roles = [.. Roles], RegisteredAt = now };
+        // Insert, so a concurrent registration of the same code fails on the key rather than overwriting.
+        session.Insert(enterprise);
+        return WriteOutcome.Created(EnterpriseView.Of(enterprise), $"/api/enterprises/{enterprise.Id}");
+    }
+}
 
 public sealed record EnterpriseView(string Id, string Name, string City, IReadOnlyList<string> Roles, Instant RegisteredAt)
 {
@@ -50,35 +59,6 @@ public static class RegisterEnterpriseEndpoint
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    static async Task<IResult> Handle(RegisterEnterpriseRequest request, HttpContext http, Cities cities, IMessageBus bus)
-    {
-        var (command, refusal) = request.Validate(cities);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, "register-enterprise", request, key => command! with { Idempotency = key });
-    }
-}
-
-public static class RegisterEnterpriseHandler
-{
-    public static async Task<WriteOutcome> Handle(RegisterEnterprise command, IDocumentSession session, IClock clock, IOptions<JsonOptions> json, CancellationToken ct)
-    {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        if (await session.LoadAsync<Enterprise>(command.Id, ct) is not null)
-            return Refusal.Conflict($"An enterprise with unified social credit code {command.Id} is already registered.", "id");
-
-        var enterprise = new Enterprise
-        {
-            Id = command.Id,
-            Name = command.Name,
-            City = command.City,
-            Roles = [.. command.Roles],
-            RegisteredAt = clock.GetCurrentInstant(),
-        };
-        // Insert, so a concurrent registration of the same code fails on the key rather than overwriting.
-        session.Insert(enterprise);
-        var outcome = WriteOutcome.Created(EnterpriseView.Of(enterprise), $"/api/enterprises/{enterprise.Id}");
-        Idempotency.Remember(session, command.Idempotency, outcome, enterprise.RegisteredAt, json.Value.SerializerOptions);
-        return outcome;
-    }
+    static Task<IResult> Handle(RegisterEnterpriseRequest request, HttpContext http, Cities cities, IMessageBus bus) =>
+        CommandDispatch.SendAsync(bus, http, "register-enterprise", request, request.Validate(cities));
 }

@@ -1,6 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Enterprises;
@@ -30,13 +28,24 @@ public sealed record GrantLicenceRequest(Activity? Activity, string? CategoryGro
         return errors.Any
             ? (null, errors.ToRefusal())
             : (new GrantLicence(Guid.CreateVersion7(), enterpriseId, Activity!.Value, CategoryGroup!, ValidFrom!.Value, ValidTo!.Value,
-                CapacityTonnesPerYear!.Value, caller.KeyId, caller.City, null), null);
+                CapacityTonnesPerYear!.Value, caller.KeyId, caller.City), null);
     }
 }
 
 public sealed record GrantLicence(
     Guid LicenceId, string EnterpriseId, Activity Activity, string CategoryGroup, LocalDate ValidFrom, LocalDate ValidTo,
-    decimal CapacityTonnesPerYear, string GrantedBy, string? RegulatorCity, IdempotencyKey? Idempotency);
+    decimal CapacityTonnesPerYear, string GrantedBy, string? RegulatorCity) : IWriteCommand
+{
+    /// <summary>The licence's stream starts with its grant.</summary>
+    public async Task<WriteOutcome> ExecuteAsync(IDocumentSession session, Instant now, CancellationToken ct)
+    {
+        var enterprise = await session.LoadAsync<Enterprise>(EnterpriseId, ct);
+        if (LicenceKeeping.Check(enterprise, EnterpriseId, RegulatorCity) is { } refusal) return refusal;
+        var granted = new LicenceGranted(LicenceId, EnterpriseId, Activity, CategoryGroup, ValidFrom, ValidTo, CapacityTonnesPerYear, GrantedBy, now);
+        session.Events.StartStream<Licence>(LicenceId, granted);
+        return WriteOutcome.Created(LicenceView.Of(Licence.Create(granted)), $"/api/enterprises/{EnterpriseId}/licences");
+    }
+}
 
 public static class GrantLicenceEndpoint
 {
@@ -52,30 +61,6 @@ public static class GrantLicenceEndpoint
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    static async Task<IResult> Handle(string id, GrantLicenceRequest request, HttpContext http, Categories categories, IMessageBus bus)
-    {
-        var (command, refusal) = request.Validate(id, Caller.From(http.User), categories);
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, $"grant-licence:{id}", request, key => command! with { Idempotency = key });
-    }
-}
-
-public static class GrantLicenceHandler
-{
-    public static async Task<WriteOutcome> Handle(GrantLicence command, IDocumentSession session, IClock clock, IOptions<JsonOptions> json, CancellationToken ct)
-    {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        var enterprise = await session.LoadAsync<Enterprise>(command.EnterpriseId, ct);
-        if (LicenceKeeping.Check(enterprise, command.EnterpriseId, command.RegulatorCity) is { } refusal) return refusal;
-
-        var now = clock.GetCurrentInstant();
-        var granted = new LicenceGranted(command.LicenceId, command.EnterpriseId, command.Activity, command.CategoryGroup, command.ValidFrom, command.ValidTo,
-            command.CapacityTonnesPerYear, command.GrantedBy, now);
-        session.Events.StartStream<Licence>(command.LicenceId, granted);
-        var licence = Licence.Create(granted);
-        var outcome = WriteOutcome.Created(LicenceView.Of(licence), $"/api/enterprises/{command.EnterpriseId}/licences");
-        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
-        return outcome;
-    }
+    static Task<IResult> Handle(string id, GrantLicenceRequest request, HttpContext http, Categories categories, IMessageBus bus) =>
+        CommandDispatch.SendAsync(bus, http, $"grant-licence:{id}", request, request.Validate(id, Caller.From(http.User), categories));
 }

@@ -1,6 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Enterprises;
@@ -21,12 +19,30 @@ public sealed record RevokeLicenceRequest(string? Reason, LocalDate? EffectiveFr
         if (Reason is { Length: > 500 }) errors.Add("reason", "must be at most 500 characters");
         return errors.Any
             ? (null, errors.ToRefusal())
-            : (new RevokeLicence(enterpriseId, licenceId, Reason!.Trim(), EffectiveFrom, caller.KeyId, caller.City, null), null);
+            : (new RevokeLicence(enterpriseId, licenceId, Reason!.Trim(), EffectiveFrom, caller.KeyId, caller.City), null);
     }
 }
 
 public sealed record RevokeLicence(
-    string EnterpriseId, Guid LicenceId, string Reason, LocalDate? EffectiveFrom, string By, string? RegulatorCity, IdempotencyKey? Idempotency);
+    string EnterpriseId, Guid LicenceId, string Reason, LocalDate? EffectiveFrom, string By, string? RegulatorCity) : IWriteCommand
+{
+    public async Task<WriteOutcome> ExecuteAsync(IDocumentSession session, Instant now, CancellationToken ct)
+    {
+        var enterprise = await session.LoadAsync<Enterprise>(EnterpriseId, ct);
+        if (LicenceKeeping.Check(enterprise, EnterpriseId, RegulatorCity) is { } refusal) return refusal;
+        // Fetched for writing: of two racing revocations one wins, the other gets 409 at commit.
+        var stream = await session.Events.FetchForWriting<Licence>(LicenceId, ct);
+        if (stream.Aggregate is not { } licence || licence.EnterpriseId != EnterpriseId)
+            return Refusal.NotFound($"Enterprise {EnterpriseId} holds no licence {LicenceId}.");
+        if (licence.Revocation is { } earlier)
+            return Refusal.Conflict($"Licence {licence.Id} was already revoked from {earlier.EffectiveFrom:yyyy-MM-dd}: {earlier.Reason}");
+
+        var revoked = new LicenceRevoked(licence.Id, EffectiveFrom ?? ChinaTime.DateOf(now), Reason, By, now);
+        stream.AppendOne(revoked);
+        licence.Apply(revoked);
+        return WriteOutcome.Ok(LicenceView.Of(licence));
+    }
+}
 
 public static class RevokeLicenceEndpoint
 {
@@ -42,35 +58,6 @@ public static class RevokeLicenceEndpoint
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    static async Task<IResult> Handle(string id, Guid licenceId, RevokeLicenceRequest request, HttpContext http, IMessageBus bus)
-    {
-        var (command, refusal) = request.Validate(id, licenceId, Caller.From(http.User));
-        return refusal is not null
-            ? refusal.ToResult()
-            : await CommandDispatch.SendAsync(bus, http, $"revoke-licence:{licenceId}", request, key => command! with { Idempotency = key });
-    }
-}
-
-public static class RevokeLicenceHandler
-{
-    public static async Task<WriteOutcome> Handle(RevokeLicence command, IDocumentSession session, IClock clock, IOptions<JsonOptions> json, CancellationToken ct)
-    {
-        if (await Idempotency.ReplayAsync(session, command.Idempotency, ct) is { } replay) return replay;
-        var enterprise = await session.LoadAsync<Enterprise>(command.EnterpriseId, ct);
-        if (LicenceKeeping.Check(enterprise, command.EnterpriseId, command.RegulatorCity) is { } refusal) return refusal;
-        // Fetched for writing: of two racing revocations one wins, the other gets 409 at commit.
-        var stream = await session.Events.FetchForWriting<Licence>(command.LicenceId, ct);
-        if (stream.Aggregate is not { } licence || licence.EnterpriseId != command.EnterpriseId)
-            return Refusal.NotFound($"Enterprise {command.EnterpriseId} holds no licence {command.LicenceId}.");
-        if (licence.Revocation is { } earlier)
-            return Refusal.Conflict($"Licence {licence.Id} was already revoked from {earlier.EffectiveFrom:yyyy-MM-dd}: {earlier.Reason}");
-
-        var now = clock.GetCurrentInstant();
-        var revoked = new LicenceRevoked(licence.Id, command.EffectiveFrom ?? ChinaTime.DateOf(now), command.Reason, command.By, now);
-        stream.AppendOne(revoked);
-        licence.Apply(revoked);
-        var outcome = WriteOutcome.Ok(LicenceView.Of(licence));
-        Idempotency.Remember(session, command.Idempotency, outcome, now, json.Value.SerializerOptions);
-        return outcome;
-    }
+    static Task<IResult> Handle(string id, Guid licenceId, RevokeLicenceRequest request, HttpContext http, IMessageBus bus) =>
+        CommandDispatch.SendAsync(bus, http, $"revoke-licence:{licenceId}", request, request.Validate(id, licenceId, Caller.From(http.User)));
 }
