@@ -1,16 +1,6 @@
+using System.Reflection;
 using JasperFx.Events.Projections;
 using Marten;
-using Traceability.Batches.Correcting;
-using Traceability.Batches.Dismantling;
-using Traceability.Batches.Dispatching;
-using Traceability.Batches.Fates;
-using Traceability.Batches.Merging;
-using Traceability.Batches.Reading;
-using Traceability.Batches.Receiving;
-using Traceability.Batches.Registering;
-using Traceability.Batches.Rejecting;
-using Traceability.Batches.Sorting;
-using Traceability.Batches.Splitting;
 
 namespace Traceability.Batches;
 
@@ -18,9 +8,8 @@ public static class BatchesModule
 {
     public static StoreOptions AddBatches(this StoreOptions options)
     {
-        options.Events.AddEventTypes([typeof(BatchGenerated), typeof(BatchDispatched), typeof(BatchReceived),
-            typeof(ReceiptDiscrepancyRecorded), typeof(DispatchRejected), typeof(BatchDerived), typeof(BatchSorted), typeof(BatchDismantled),
-            typeof(BatchSplit), typeof(BatchMerged), typeof(FateRecorded), typeof(FigureCorrected), typeof(IdentifierClaimRefused)]);
+        // Every batch event (each is an IBatchFact, declared in Batch.cs), known before the first read of a stream.
+        options.Events.AddEventTypes([.. BatchFacts, typeof(IdentifierClaimRefused)]);
         // Inline: the state a write decides on and the state a read returns are the same committed document.
         options.Projections.Snapshot<Batch>(SnapshotLifecycle.Inline);
         // The batch search orders and pages by this key.
@@ -37,19 +26,16 @@ public static class BatchesModule
         return services;
     }
 
+    /// <summary>Maps every slice's endpoint (<see cref="IBatchEndpoint"/>), in the order of their names so the API document is stable.</summary>
     public static void MapBatches(this IEndpointRouteBuilder app)
     {
         var batches = app.MapGroup("/api/batches").WithTags("Batches");
-        batches.MapRegisterBatch();
-        batches.MapDispatchBatch();
-        batches.MapReceiveBatch();
-        batches.MapRejectDispatch();
-        batches.MapSortBatch();
-        batches.MapDismantleBatch();
-        batches.MapSplitBatch();
-        batches.MapMergeBatches();
-        batches.MapRecordFate();
-        batches.MapCorrectFigure();
-        batches.MapReadBatch();
+        foreach (var endpoint in Implementations(typeof(IBatchEndpoint)))
+            endpoint.GetMethod(nameof(IBatchEndpoint.Map), BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [batches]);
     }
+
+    static IEnumerable<Type> BatchFacts => Implementations(typeof(IBatchFact));
+
+    static IEnumerable<Type> Implementations(Type contract) =>
+        typeof(BatchesModule).Assembly.GetTypes().Where(t => contract.IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false }).OrderBy(t => t.FullName);
 }

@@ -144,9 +144,9 @@ public static class CorrectFigureDecision
     };
 }
 
-public static class CorrectFigureEndpoint
+public sealed class CorrectFigureEndpoint : IBatchEndpoint
 {
-    public static void MapCorrectFigure(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/corrections", Handle)
             .WithName("CorrectFigure")
             .WithSummary("Correct a figure an event reported")

@@ -15,9 +15,9 @@ public sealed record DismantleBatchRequest(IReadOnlyList<OutputRequest>? Outputs
         TransformBatchDecision.Validate(batchId, Process.Dismantling, Outputs, Losses, OccurredAt, by, expectedVersion, categories);
 }
 
-public static class DismantleBatchEndpoint
+public sealed class DismantleBatchEndpoint : IBatchEndpoint
 {
-    public static void MapDismantleBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/dismantling", Handle)
             .WithName("DismantleBatch")
             .WithSummary("Dismantle a batch into components and materials")

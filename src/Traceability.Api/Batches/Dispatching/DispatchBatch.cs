@@ -85,9 +85,9 @@ public static class DispatchBatchDecision
         $"TM-{ChinaTime.DateOf(command.OccurredAt):yyyyMMdd}-{batch.City}-{command.ManifestId.ToString("N")[^8..].ToUpperInvariant()}";
 }
 
-public static class DispatchBatchEndpoint
+public sealed class DispatchBatchEndpoint : IBatchEndpoint
 {
-    public static void MapDispatchBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/dispatches", Handle)
             .WithName("DispatchBatch")
             .WithSummary("Dispatch a batch to another enterprise")

@@ -107,9 +107,9 @@ public static class RecordFateDecision
     }
 }
 
-public static class RecordFateEndpoint
+public sealed class RecordFateEndpoint : IBatchEndpoint
 {
-    public static void MapRecordFate(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/fates", Handle)
             .WithName("RecordFate")
             .WithSummary("Give part or all of a batch its fate")

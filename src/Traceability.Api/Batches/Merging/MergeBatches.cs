@@ -79,9 +79,9 @@ public static class MergeBatchesDecision
     }
 }
 
-public static class MergeBatchesEndpoint
+public sealed class MergeBatchesEndpoint : IBatchEndpoint
 {
-    public static void MapMergeBatches(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/merge", Handle)
             .WithName("MergeBatches")
             .WithSummary("Merge batches the caller holds into one lot")

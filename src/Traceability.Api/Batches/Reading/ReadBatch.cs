@@ -43,9 +43,9 @@ public sealed record BatchView(
 /// <summary>One fact in a batch's history: what happened, when in the world, when recorded, by whom, and which later corrections amend it.</summary>
 public sealed record BatchEventView(long Version, string Type, Instant? OccurredAt, Instant RecordedAt, string? ActedBy, object Data, IReadOnlyList<long> CorrectedBy);
 
-public static class ReadBatchEndpoints
+public sealed class ReadBatchEndpoints : IBatchEndpoint
 {
-    public static void MapReadBatch(this RouteGroupBuilder batches)
+    public static void Map(RouteGroupBuilder batches)
     {
         batches.MapGet("/{id:guid}", GetBatch)
             .WithName("GetBatch")

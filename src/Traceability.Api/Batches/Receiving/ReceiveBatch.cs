@@ -59,9 +59,9 @@ public static class ReceiveBatchDecision
     }
 }
 
-public static class ReceiveBatchEndpoint
+public sealed class ReceiveBatchEndpoint : IBatchEndpoint
 {
-    public static void MapReceiveBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/dispatches/{manifestId:guid}/receipt", Handle)
             .WithName("ReceiveBatch")
             .WithSummary("Confirm receipt of a dispatched batch")

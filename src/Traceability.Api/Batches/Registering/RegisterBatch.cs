@@ -87,9 +87,9 @@ public static class RegisterBatchDecision
     }
 }
 
-public static class RegisterBatchEndpoint
+public sealed class RegisterBatchEndpoint : IBatchEndpoint
 {
-    public static void MapRegisterBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/", Handle)
             .WithName("RegisterBatch")
             .WithSummary("Register a generated batch")

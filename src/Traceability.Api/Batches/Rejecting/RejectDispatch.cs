@@ -48,9 +48,9 @@ public static class RejectDispatchDecision
     }
 }
 
-public static class RejectDispatchEndpoint
+public sealed class RejectDispatchEndpoint : IBatchEndpoint
 {
-    public static void MapRejectDispatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/dispatches/{manifestId:guid}/rejection", Handle)
             .WithName("RejectDispatch")
             .WithSummary("Refuse a dispatched batch")

@@ -15,9 +15,9 @@ public sealed record SortBatchRequest(IReadOnlyList<OutputRequest>? Fractions, I
         TransformBatchDecision.Validate(batchId, Process.Sorting, Fractions, Losses, OccurredAt, by, expectedVersion, categories);
 }
 
-public static class SortBatchEndpoint
+public sealed class SortBatchEndpoint : IBatchEndpoint
 {
-    public static void MapSortBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/sorting", Handle)
             .WithName("SortBatch")
             .WithSummary("Sort a batch into fractions")

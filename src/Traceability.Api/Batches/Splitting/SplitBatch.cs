@@ -78,9 +78,9 @@ public static class SplitBatchDecision
     }
 }
 
-public static class SplitBatchEndpoint
+public sealed class SplitBatchEndpoint : IBatchEndpoint
 {
-    public static void MapSplitBatch(this RouteGroupBuilder batches) =>
+    public static void Map(RouteGroupBuilder batches) =>
         batches.MapPost("/{id:guid}/splitting", Handle)
             .WithName("SplitBatch")
             .WithSummary("Split a batch into parts of the same category")
