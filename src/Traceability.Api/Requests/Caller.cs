@@ -30,7 +30,7 @@ public static class Roles
     public const string Regulator = "regulator";
     public const string Statistician = "statistician";
 
-    /// <summary>Policy: enterprises, regulators and statisticians (each then sees only its share).</summary>
+    /// <summary>Policy: enterprises, regulators and statisticians (each then sees only its share, by <c>Access.Visibility</c>).</summary>
     public const string BatchReaders = "batch-readers";
 
     /// <summary>Policy: the administrator and regulators (a city's regulators for their city's enterprises).</summary>
@@ -49,7 +49,7 @@ public static class Roles
         Enterprise => "an enterprise key",
         Regulator => "a regulator key",
         Statistician => "a statistician key",
-        BatchReaders => "an enterprise key (batches it held or is sent), a regulator key (batches that touched its city, or all if national), a statistician key",
+        BatchReaders => "an enterprise key (batches it held or is sent), a regulator or statistician key (batches that touched its city, or all if national)",
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
         StatisticsReaders => "a statistician key, a regulator key",
         LicenceReaders => "the administrator key, a regulator key, an enterprise key (its own licences)",
