@@ -6,6 +6,7 @@ using Traceability.Batches;
 using Traceability.Compliance;
 using Traceability.Enterprises;
 using Traceability.Licensing;
+using Traceability.Provenance;
 using Traceability.Statistics;
 using Weasel.Core;
 
@@ -20,6 +21,6 @@ public static class StoreSetup
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
         // Rich appends give inline projections the stream version, which If-Match is checked against.
         o.Events.AppendMode = EventAppendMode.Rich;
-        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddCompliance().AddStatistics();
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics();
     }
 }

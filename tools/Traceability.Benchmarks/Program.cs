@@ -10,15 +10,16 @@ using Traceability.Provenance;
 
 // Two benchmarks, each against a baseline measured in the same run:
 //   provenance [batches=10000] [samples=200]: lineage and attribution query latency vs a single-batch state read;
-//   statistics [events=1000000] [seconds=20]: projection rebuild throughput and lag under load vs the raw append rate.
+//   statistics [events=1000000] [seconds=20]: projection rebuild throughput and lag under load vs the raw append rate;
+//   deep [depth=10000] [samples=5]: origins and destinations across a chain of splits that deep, vs a state read.
 var mode = args.FirstOrDefault() ?? "provenance";
-if (mode is not ("provenance" or "statistics"))
+if (mode is not ("provenance" or "statistics" or "deep"))
 {
-    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [events] [seconds]");
+    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [events] [seconds] | deep [depth] [samples]");
     return 2;
 }
-var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : mode == "statistics" ? 1_000_000 : 10_000;
-var samples = args.Length > 2 && int.TryParse(args[2], out var s) ? s : mode == "statistics" ? 20 : 200;
+var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : mode switch { "statistics" => 1_000_000, _ => 10_000 };
+var samples = args.Length > 2 && int.TryParse(args[2], out var s) ? s : mode switch { "statistics" => 20, "deep" => 5, _ => 200 };
 
 var root = Path.Combine(Path.GetTempPath(), $"traceability-bench-{Guid.NewGuid():N}");
 var given = Environment.GetEnvironmentVariable("TRACEABILITY_BENCH_DB");
@@ -34,6 +35,7 @@ try
     await store.Advanced.Clean.CompletelyRemoveAllAsync();
     await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     if (mode == "statistics") return await StatisticsBenchmark.RunAsync(store, dataSource, size, samples);
+    if (mode == "deep") return await DeepBenchmark.RunAsync(store, size, samples);
 
     var build = Stopwatch.StartNew();
     var graph = await LineageBuilder.BuildAsync(store, size, new Random(20261123));
@@ -61,14 +63,14 @@ try
         {
             await using var q = store.QuerySession();
             var rootBatch = (await q.LoadAsync<Batch>(Deep()))!;
-            var lineage = await Lineage.WalkAsync(q, rootBatch, true, false, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, default);
+            var lineage = await Lineage.AncestorsAsync(q, rootBatch, default);
             _ = Attribution.Origins(rootBatch.Id, lineage.Nodes);
         }),
         await Timing.MeasureAsync("destinations (whole downstream)", samples, async () =>
         {
             await using var q = store.QuerySession();
             var rootBatch = (await q.LoadAsync<Batch>(Source()))!;
-            var lineage = await Lineage.WalkAsync(q, rootBatch, false, true, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, default);
+            var lineage = await Lineage.DescendantsAsync(q, rootBatch, default);
             _ = Attribution.Destinations(rootBatch.Id, lineage.Nodes);
         }),
     };

@@ -17,6 +17,30 @@ public sealed class Lineage
     public bool CutByDepth { get; private set; }
     public bool CutByNodes { get; private set; }
 
+    /// <summary>Every ancestor of <paramref name="batch"/>, whatever the depth, as origins and the compliance rules need them.</summary>
+    public static Task<Lineage> AncestorsAsync(IQuerySession session, Batch batch, CancellationToken ct) => WholeAsync(session, batch, upstream: true, ct);
+
+    /// <summary>Every descendant of <paramref name="batch"/>, whatever the depth, as destinations need them.</summary>
+    public static Task<Lineage> DescendantsAsync(IQuerySession session, Batch batch, CancellationToken ct) => WholeAsync(session, batch, upstream: false, ct);
+
+    /// <summary>
+    /// Two queries whatever the depth: the ids by one recursive query over the edge table, then their documents.
+    /// A graph beyond <see cref="AttributionNodeLimit"/> is cut there and says so.
+    /// </summary>
+    static async Task<Lineage> WholeAsync(IQuerySession session, Batch root, bool upstream, CancellationToken ct)
+    {
+        var lineage = new Lineage();
+        var ids = await LineageEdgesProjection.ReachableAsync(session, root.Id, upstream, AttributionNodeLimit + 1, ct);
+        lineage.CutByNodes = ids.Count > AttributionNodeLimit;
+        lineage.Nodes[root.Id] = root;
+        foreach (var batch in await session.LoadManyAsync<Batch>(ct, [.. ids.Where(id => id != root.Id).Take(AttributionNodeLimit - 1)]))
+            lineage.Nodes[batch.Id] = batch;
+        return lineage;
+    }
+
+    /// <summary>Attribution follows the whole graph; this bounds a pathological one.</summary>
+    public const int AttributionNodeLimit = 200_000;
+
     public static async Task<Lineage> WalkAsync(IQuerySession session, Batch root, bool upstream, bool downstream, int depth, int nodeLimit, CancellationToken ct)
     {
         var lineage = new Lineage();
@@ -73,25 +97,47 @@ public sealed class Lineage
 /// </summary>
 public static class Attribution
 {
-    /// <summary>For <paramref name="id"/>, the fraction of its mass that came from each source (generated) batch; fractions sum to 1.</summary>
+    /// <summary>
+    /// For <paramref name="id"/>, the fraction of its mass that came from each source (generated) batch; fractions
+    /// sum to 1. Its share is handed up the graph, children before parents, each batch dividing what it holds
+    /// among its parents by the mass each gave: a loop, not a recursion, so no depth overflows the stack.
+    /// </summary>
     public static IReadOnlyDictionary<Guid, decimal> Origins(Guid id, IReadOnlyDictionary<Guid, Batch> nodes)
     {
-        var memo = new Dictionary<Guid, Dictionary<Guid, decimal>>();
-        return Of(id);
-
-        Dictionary<Guid, decimal> Of(Guid batchId)
+        var held = new Dictionary<Guid, decimal> { [id] = 1m };
+        var sources = new Dictionary<Guid, decimal>();
+        foreach (var batchId in ChildrenFirst(id, nodes))
         {
-            if (memo.TryGetValue(batchId, out var known)) return known;
+            if (!held.TryGetValue(batchId, out var share) || share == 0) continue;
             var batch = nodes[batchId];
-            var result = new Dictionary<Guid, decimal>();
-            var total = batch.Parents.Sum(p => p.MassKg.Kilograms);
-            if (batch.Parents.Count == 0 || total == 0) result[batchId] = 1m;
-            else
-                foreach (var parent in batch.Parents)
-                    foreach (var (source, fraction) in Of(parent.BatchId))
-                        result[source] = result.GetValueOrDefault(source) + fraction * parent.MassKg.Kilograms / total;
-            memo[batchId] = result;
-            return result;
+            var parents = batch.Parents.Where(p => nodes.ContainsKey(p.BatchId)).ToList();
+            var total = parents.Sum(p => p.MassKg.Kilograms);
+            if (parents.Count == 0 || total == 0)
+            {
+                sources[batchId] = sources.GetValueOrDefault(batchId) + share;
+                continue;
+            }
+            foreach (var parent in parents) held[parent.BatchId] = held.GetValueOrDefault(parent.BatchId) + share * parent.MassKg.Kilograms / total;
+        }
+        return sources;
+    }
+
+    /// <summary>The ancestors of <paramref name="root"/> in an order where each comes after all its children among them (Kahn).</summary>
+    static IEnumerable<Guid> ChildrenFirst(Guid root, IReadOnlyDictionary<Guid, Batch> nodes)
+    {
+        var ancestors = new HashSet<Guid> { root };
+        var toVisit = new Stack<Guid>([root]);
+        while (toVisit.TryPop(out var id))
+            foreach (var parent in nodes[id].Parents)
+                if (nodes.ContainsKey(parent.BatchId) && ancestors.Add(parent.BatchId)) toVisit.Push(parent.BatchId);
+        var waiting = ancestors.ToDictionary(id => id, id => nodes[id].Children.Select(c => c.BatchId).Distinct().Count(ancestors.Contains));
+        waiting[root] = 0;
+        var ready = new Queue<Guid>([root]);
+        while (ready.TryDequeue(out var id))
+        {
+            yield return id;
+            foreach (var parent in nodes[id].Parents.Select(p => p.BatchId).Distinct().Where(waiting.ContainsKey))
+                if (--waiting[parent] == 0) ready.Enqueue(parent);
         }
     }
 

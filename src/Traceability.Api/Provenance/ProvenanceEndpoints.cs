@@ -30,9 +30,6 @@ public sealed record DestinationsView(Guid BatchId, Mass MassKg, IReadOnlyList<O
 
 public static class ProvenanceEndpoints
 {
-    /// <summary>Attribution follows the whole graph; this bounds a pathological one.</summary>
-    public const int AttributionNodeLimit = 200_000;
-
     public static void MapProvenance(this IEndpointRouteBuilder app)
     {
         var batches = app.MapGroup("/api/batches").WithTags("Provenance");
@@ -94,7 +91,7 @@ public static class ProvenanceEndpoints
     {
         var (batch, notFound) = await ReadableAsync(id, http, session);
         if (batch is null) return notFound!;
-        var lineage = await Lineage.WalkAsync(session, batch, upstream: true, downstream: false, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
+        var lineage = await Lineage.AncestorsAsync(session, batch, http.RequestAborted);
         var nodes = lineage.SeenBy(Caller.From(http.User));
         var origins = Attribution.Origins(id, nodes);
         return Results.Ok(new OriginsView(id, batch.MassKg,
@@ -107,7 +104,7 @@ public static class ProvenanceEndpoints
     {
         var (batch, notFound) = await ReadableAsync(id, http, session);
         if (batch is null) return notFound!;
-        var lineage = await Lineage.WalkAsync(session, batch, upstream: false, downstream: true, int.MaxValue, AttributionNodeLimit, http.RequestAborted);
+        var lineage = await Lineage.DescendantsAsync(session, batch, http.RequestAborted);
         var sinks = Attribution.Destinations(id, lineage.SeenBy(Caller.From(http.User)));
         var detail = Attribution.Percentages(sinks);
         return Results.Ok(new DestinationsView(id, batch.MassKg,

@@ -90,7 +90,7 @@ public static class EventRules
         if (await session.LoadAsync<Batch>(fate.BatchId, ct) is not { } batch) return;
         var category = rules.Categories.Find(batch.Category)!;
         if (!category.AlwaysLicensed) return;
-        var lineage = await Lineage.WalkAsync(session, batch, upstream: true, downstream: false, int.MaxValue, ProvenanceEndpoints.AttributionNodeLimit, ct);
+        var lineage = await Lineage.AncestorsAsync(session, batch, ct);
         var holders = lineage.Nodes.Values.SelectMany(b => b.Custodians).Distinct().ToArray();
         var recyclers = await session.Query<Licence>()
             .Where(l => l.EnterpriseId.IsOneOf(holders) && l.Activity == Activity.Recycle && l.CategoryGroup == category.Group).ToListAsync(ct);
