@@ -24,11 +24,14 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
 
     internal static ProblemDetails? Classify(Exception exception)
     {
+        // A batch of commands can fail several ways at once: Marten then throws them together.
+        if (exception is AggregateException many)
+            return many.InnerExceptions.Select(Classify).FirstOrDefault(p => p is not null);
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
-                case ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
+                case ConcurrencyException or JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
                     or DocumentAlreadyExistsException or StreamLockedException:
                     return Conflict("Another write to the same record was committed first; read it again and retry.");
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:

@@ -1,4 +1,5 @@
 using Traceability.Requests;
+using Traceability.Hosting;
 using Wolverine;
 
 namespace Traceability.Requests;
@@ -17,9 +18,23 @@ public static class CommandDispatch
         var caller = Caller.From(http.User);
         var (key, refusal) = IdempotencyKey.From(http, $"{caller.Scope}|{operation}", request);
         if (refusal is not null) return refusal.ToResult();
-        var outcome = await bus.InvokeAsync<WriteOutcome>(message(key), http.RequestAborted);
-        return outcome.ToResult();
+        // A retry sent while its first attempt is still in flight loses the race at commit; once the first
+        // attempt has committed, the same key replays its answer, so the loser asks again rather than get 409.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await bus.InvokeAsync<WriteOutcome>(message(key), http.RequestAborted)).ToResult();
+            }
+            catch (Exception e) when (key is not null && attempt < MaxAttemptsWithKey && ProblemResponses.Classify(e)?.Status == StatusCodes.Status409Conflict)
+            {
+                await Task.Delay(Random.Shared.Next(5, 20) * attempt, http.RequestAborted);
+            }
+        }
     }
+
+    /// <summary>How often a write with an Idempotency-Key is tried when it loses a race: enough for a burst of the same key to end in replays.</summary>
+    const int MaxAttemptsWithKey = 5;
 
     /// <summary>A validated request's command through <see cref="WritePipeline"/>, or the request's refusal.</summary>
     public static async Task<IResult> SendAsync(IMessageBus bus, HttpContext http, string operation, object request, (IWriteCommand? Command, Refusal? Refusal) validated) =>

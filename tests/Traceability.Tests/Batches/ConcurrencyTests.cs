@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Traceability.Tests.Hosting;
+using Traceability.Tests.Lifecycle;
 using static Traceability.Tests.Lifecycle.Chain;
 
 namespace Traceability.Tests.Batches;
@@ -46,5 +47,68 @@ public sealed class ConcurrencyTests(ApiFixture api) : ApiTest(api)
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
         Assert.Equal(2, (await StateAsync(generator, id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task twenty_concurrent_registrations_of_a_released_vin_leave_exactly_one_live_holder()
+    {
+        var chain = new Chain(Api);
+        var owner = await chain.PartyAsync("410100", "generator");
+        var dismantler = await chain.PartyAsync("410100", "dismantler", "scrapped-vehicle", "dismantle");
+        var vin = TestCodes.Vin();
+        var vehicle = await chain.RegisterAsync(owner, "scrapped-vehicle", 1_200m, 1, new { kind = "vin", value = vin });
+        await chain.TransferAsync(owner, dismantler, vehicle, 1_200m);
+        await chain.DismantleAsync(dismantler, vehicle, [Out("scrap-steel", 1_200m)]);
+        var body = new { category = "scrapped-vehicle", massKg = 1_200m, identifier = new { kind = "vin", value = vin }, occurredAt = chain.Next() };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Register(owner.Client, body)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        var live = (await regulator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/batches?identifier={vin}&limit=100")).GetProperty("items")
+            .EnumerateArray().Where(b => b.GetProperty("status").GetString() != "transformed");
+        Assert.Single(live);
+    }
+
+    [Fact]
+    public async Task concurrent_resolutions_of_one_alert_let_exactly_one_note_stand_and_the_rest_get_409()
+    {
+        var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
+        var batch = await RegisterAsync(generator);
+        var manifest = await DispatchAsync(generator, batch, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await Receive(recycler, batch, manifest, 900m)).StatusCode);
+        await Api.SettledAsync();
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        var alert = (await regulator.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/alerts")).EnumerateArray().Single().GetProperty("id").GetGuid();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => regulator.PostAsJsonAsync($"/api/alerts/{alert}/resolution", new { note = $"note {i}" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        var history = await regulator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/alerts/{alert}/events");
+        Assert.Equal(["alert_raised", "alert_resolved"], history.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+    }
+
+    [Fact]
+    public async Task the_same_idempotency_key_sent_fifty_times_at_once_is_one_write_and_forty_nine_replays()
+    {
+        var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
+        async Task<HttpResponseMessage> Send()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/batches")
+            {
+                Content = JsonContent.Create(new { category = "construction-spoil", massKg = 10m, occurredAt = Generated }, options: ApiFixture.Json),
+            };
+            request.Headers.Add("Idempotency-Key", "burst-1");
+            return await generator.SendAsync(request);
+        }
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Send()));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Single(responses.Select(r => r.Headers.Location?.ToString()).Distinct());
+        Assert.Equal(49, responses.Count(r => r.Headers.Contains("Idempotent-Replayed")));
     }
 }

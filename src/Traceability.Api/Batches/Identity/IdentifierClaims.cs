@@ -3,6 +3,7 @@ using System.Text;
 using Marten;
 using NodaTime;
 using Traceability.Hosting;
+using Wolverine.Attributes;
 using Traceability.Requests;
 
 namespace Traceability.Batches;
@@ -79,4 +80,19 @@ public sealed class HeldIdentifiers
         }
         else session.Insert(new IdentifierClaim { Id = key, BatchId = batchId });
     }
+}
+
+/// <summary>
+/// A refused claim on its way to the identifier's stream. It is recorded after the refusal is answered, in a
+/// transaction of its own, so a burst of refused registrations of one identifier neither turns their answers
+/// into 409s nor loses any of them: a refusal that lands second is retried on the stream as it now is.
+/// </summary>
+public sealed record KeepClaimRefusal(IdentifierClaimRefused Refusal);
+
+[WolverineHandler]
+public static class ClaimRefusals
+{
+    [RetryNow(typeof(Exception), 10, 25, 50, 100, 250, 500)]
+    public static void Handle(KeepClaimRefusal message, IDocumentSession session) =>
+        session.Events.Append(IdentifierClaim.StreamOf(message.Refusal.Identifier), message.Refusal);
 }

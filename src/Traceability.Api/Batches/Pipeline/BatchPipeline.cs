@@ -7,6 +7,7 @@ using Traceability.Access;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Traceability.Settings;
+using Wolverine;
 using Wolverine.Attributes;
 
 namespace Traceability.Batches;
@@ -23,7 +24,7 @@ namespace Traceability.Batches;
 public static class BatchPipeline
 {
     public static async Task<WriteOutcome> Handle(
-        RunBatchCommand run, IDocumentSession session, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
         IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (await ReplayAsync(session, run, ct) is { } replay) return replay;
@@ -37,7 +38,7 @@ public static class BatchPipeline
         var decision = command.Decide(context);
         if (decision.Refusal is not null)
         {
-            KeepEvidence(session, decision);
+            await KeepEvidenceAsync(bus, decision);
             return decision.Refusal;
         }
         Append(session, streams, decision, context.Held);
@@ -104,9 +105,9 @@ public static class BatchPipeline
         }
     }
 
-    /// <summary>A refusal writes nothing of the command; only the evidence the decision says a rule reads.</summary>
-    static void KeepEvidence(IDocumentSession session, Decision decision)
+    /// <summary>A refusal writes nothing of the command; the evidence a rule reads goes out through the outbox, to be kept on its own stream.</summary>
+    static async Task KeepEvidenceAsync(IMessageContext bus, Decision decision)
     {
-        foreach (var e in decision.Evidence ?? []) session.Events.Append(IdentifierClaim.StreamOf(e.Identifier), e);
+        foreach (var e in decision.Evidence ?? []) await bus.PublishAsync(new KeepClaimRefusal(e));
     }
 }
