@@ -42,7 +42,7 @@ builder.Services.AddSingleton(Cities.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(Categories.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(IndicatorCatalog.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton<Figures>();
-builder.Services.ConfigureHttpJsonOptions(o => JsonConventions.Apply(o.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(o => RequestJson.Apply(o.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemResponses>();
 // Unreadable bodies reach ProblemResponses, which names the field, instead of a bare 400.
@@ -77,10 +77,15 @@ builder.Host.UseWolverine(o =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBounds();
+// The UI is static pages for anyone; the document it reads is mapped anonymous below. Ahead of
+// authorization, whose fallback policy closes whatever says nothing of who may call it.
+app.UseSwaggerUI();
+app.UseRouting();
+app.UseHonestRejections();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapSwagger().AllowAnonymous();
-app.UseSwaggerUI();
 app.MapAccess();
 app.MapEnterprises();
 app.MapLicensing();

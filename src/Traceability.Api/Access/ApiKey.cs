@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -6,7 +7,7 @@ using NodaTime;
 namespace Traceability.Access;
 
 /// <summary>Who a key speaks for. Admin is not a key role: its key comes from configuration.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<KeyRole>))]
+[JsonConverter(typeof(NamedEnumConverter<KeyRole>))]
 public enum KeyRole
 {
     [JsonStringEnumMemberName("enterprise")] Enterprise,

@@ -161,7 +161,7 @@ public sealed record FigureCorrected(
 // ---- The vocabulary the events use --------------------------------------------------------------
 
 /// <summary>How a batch came out of others.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Process>))]
+[JsonConverter(typeof(NamedEnumConverter<Process>))]
 public enum Process
 {
     [JsonStringEnumMemberName("sorting")] Sorting,
@@ -172,7 +172,7 @@ public enum Process
 }
 
 /// <summary>Mass a transformation declares as gone rather than passed on (dried off, residue, dust...).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
+[JsonConverter(typeof(NamedEnumConverter<LossKind>))]
 public enum LossKind
 {
     [JsonStringEnumMemberName("moisture")] Moisture,
@@ -183,7 +183,7 @@ public enum LossKind
 }
 
 /// <summary>How a disposal was done: the policy's landfill, or incineration without energy recovery.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DisposalMethod>))]
+[JsonConverter(typeof(NamedEnumConverter<DisposalMethod>))]
 public enum DisposalMethod
 {
     [JsonStringEnumMemberName("landfill")] Landfill,
@@ -223,7 +223,7 @@ public static class EventNames
 }
 
 
-[JsonConverter(typeof(JsonStringEnumConverter<BatchStatus>))]
+[JsonConverter(typeof(NamedEnumConverter<BatchStatus>))]
 public enum BatchStatus
 {
     /// <summary>Held by the enterprise that generated it.</summary>

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -18,7 +19,7 @@ public sealed record AlertRaised(
 /// <param name="By">The regulator's key id.</param>
 public sealed record AlertResolved(Guid AlertId, string Note, string By, Instant At);
 
-[JsonConverter(typeof(JsonStringEnumConverter<AlertRule>))]
+[JsonConverter(typeof(NamedEnumConverter<AlertRule>))]
 public enum AlertRule
 {
     /// <summary>A dispatch neither received nor rejected within the limit (default 72 hours): in transit too long, possibly diverted.</summary>
@@ -35,7 +36,7 @@ public enum AlertRule
     [JsonStringEnumMemberName("recorded-after-licence-expiry")] RecordedAfterLicenceExpiry,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<AlertStatus>))]
+[JsonConverter(typeof(NamedEnumConverter<AlertStatus>))]
 public enum AlertStatus
 {
     [JsonStringEnumMemberName("open")] Open,

@@ -36,15 +36,12 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
                     return Conflict("Another write to the same record was committed first; read it again and retry.");
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:
                     return Conflict($"Another write to the same record was committed first ({pg.ConstraintName}); read it again and retry.");
+                case BadHttpRequestException { InnerException: JsonException inner }:
+                    return Unreadable(inner);
                 case BadHttpRequestException bad:
-                    return new ProblemDetails
-                    {
-                        Status = StatusCodes.Status400BadRequest,
-                        Title = "The request body could not be read.",
-                        Detail = bad.InnerException is JsonException inner ? Describe(inner) : bad.Message,
-                    };
+                    return new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "The request body could not be read.", Detail = bad.Message };
                 case JsonException json:
-                    return new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "The request body could not be read.", Detail = Describe(json) };
+                    return Unreadable(json);
             }
         }
         return null;
@@ -53,11 +50,21 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
     static ProblemDetails Conflict(string detail) =>
         new() { Status = StatusCodes.Status409Conflict, Title = "Conflict with a concurrent write.", Detail = detail };
 
-    static string Describe(JsonException json)
+    /// <summary>A body that does not bind: the field (from the reader's path) and the rule under <c>errors</c>, as every other refusal names them.</summary>
+    static ProblemDetails Unreadable(JsonException json)
     {
         var field = json.Path is { Length: > 2 } path ? path[2..] : null; // "$.massKg" -> "massKg"
-        return field is null
-            ? $"The body is not valid JSON: {json.Message}"
-            : $"{field}: has the wrong type or format ({json.Message.Split(" Path:")[0]})";
+        var message = json.Message.Split(" Path:")[0];
+        var rule = json is InputRuleException ruled ? ruled.Rule
+            : message.Contains("duplicate", StringComparison.OrdinalIgnoreCase) ? "appears twice in the body"
+            : $"has the wrong type or format ({message})";
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request body could not be read.",
+            Detail = field is null ? $"The body is not valid JSON: {message}" : $"{field}: {rule}",
+        };
+        if (field is not null) problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [rule] };
+        return problem;
     }
 }

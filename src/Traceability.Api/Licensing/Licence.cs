@@ -1,10 +1,11 @@
+using Traceability.Hosting;
 using System.Text.Json.Serialization;
 using NodaTime;
 
 namespace Traceability.Licensing;
 
 /// <summary>What a licence permits an enterprise to do with a category group (经营许可 / 资质).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Activity>))]
+[JsonConverter(typeof(NamedEnumConverter<Activity>))]
 public enum Activity
 {
     [JsonStringEnumMemberName("collect")] Collect,

@@ -79,8 +79,8 @@ public static class SearchBatches
     {
         if (text is null) return null;
         var parsed = NodaTime.Text.InstantPattern.ExtendedIso.Parse(text);
-        if (parsed.Success) return parsed.Value;
-        errors.Add(field, "must be an ISO 8601 instant such as 2026-11-20T08:00:00Z");
+        if (parsed.Success && parsed.Value >= RequestJson.Earliest && parsed.Value < RequestJson.Latest) return parsed.Value;
+        errors.Add(field, "must be an ISO 8601 instant in the years 2000 to 2099, such as 2026-11-20T08:00:00Z");
         return null;
     }
 

@@ -1,9 +1,10 @@
+using Traceability.Hosting;
 using System.Text.Json.Serialization;
 
 namespace Traceability.ReferenceData;
 
 /// <summary>The identity each unit of a category carries.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IdentifierKind>))]
+[JsonConverter(typeof(NamedEnumConverter<IdentifierKind>))]
 public enum IdentifierKind
 {
     [JsonStringEnumMemberName("none")] None,
@@ -14,7 +15,7 @@ public enum IdentifierKind
 }
 
 /// <summary>The ends waste comes to (the policy's reuse, material recycling, energy recovery, disposal).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Fate>))]
+[JsonConverter(typeof(NamedEnumConverter<Fate>))]
 public enum Fate
 {
     /// <summary>Second-hand sale or use as it is (再利用).</summary>

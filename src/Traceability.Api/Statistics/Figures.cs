@@ -6,7 +6,7 @@ using Traceability.Licensing;
 
 namespace Traceability.Statistics;
 
-public sealed record MeasureTotal(string City, string Category, string Measure, decimal Kg, int Units);
+public sealed record MeasureTotal(string City, string Category, string Measure, decimal Kg, long Units);
 
 public sealed record FlowTotal(string FromCity, string ToCity, string Category, decimal Kg);
 
@@ -21,7 +21,7 @@ public sealed class Figures(NpgsqlDataSource dataSource)
     public async Task<List<MeasureTotal>> TotalsAsync(Period period, Instant asOf, string? city, string? category, CancellationToken ct)
     {
         var sql = $"""
-            select f ->> 'city', f ->> 'category', f ->> 'measure', sum((f ->> 'kg')::numeric), sum((f ->> 'units')::int)::int
+            select f ->> 'city', f ->> 'category', f ->> 'measure', sum((f ->> 'kg')::numeric), sum((f ->> 'units')::bigint)::bigint
             from {Facts}
             where f ->> 'measure' not in ('stock', 'flow') and f ->> 'month' between $1 and $2 and (f ->> 'recordedMs')::bigint <= $3
               and ($4::text is null or f ->> 'city' = $4) and ($5::text is null or f ->> 'category' = $5)
@@ -37,7 +37,7 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3), reader.GetInt32(4)));
+            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3), reader.GetInt64(4)));
         return rows;
     }
 

@@ -13,6 +13,7 @@ public sealed partial record Period(string Name, string FromMonth, string ToMont
         var m = Shape().Match(text);
         if (!m.Success) return null;
         var year = int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture);
+        if (year is < 2000 or > 2099) return null;
         if (m.Groups["q"].Success)
         {
             var q = int.Parse(m.Groups["q"].Value, CultureInfo.InvariantCulture);
@@ -39,7 +40,7 @@ public sealed partial record Period(string Name, string FromMonth, string ToMont
         }
     }
 
-    public const string Rule = "a year (2025), a quarter (2025-Q2) or a month (2025-04), in China Standard Time";
+    public const string Rule = "a year (2025), a quarter (2025-Q2) or a month (2025-04) of 2000 to 2099, in China Standard Time";
 
     [GeneratedRegex("^(?<y>[0-9]{4})(?:-Q(?<q>[1-4])|-(?<m>[0-9]{2}))?$")]
     private static partial Regex Shape();

@@ -4,13 +4,14 @@ using NodaTime;
 using NodaTime.Text;
 using Npgsql;
 using Traceability.Access;
+using Traceability.Hosting;
 using Traceability.Licensing;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 
 namespace Traceability.Statistics;
 
-public sealed record MeasureFigure(decimal Kg, int Units);
+public sealed record MeasureFigure(decimal Kg, long Units);
 
 /// <summary>One category's figures in a city for a period: each measure's mass (and units where counted), and the stock at the period's end.</summary>
 public sealed record CategoryFigures(string Category, string Group, IReadOnlyDictionary<string, MeasureFigure> Measures, decimal StockKg);
@@ -73,8 +74,8 @@ public static class StatisticsEndpoints
         if (asOf is not null)
         {
             var result = InstantPattern.ExtendedIso.Parse(asOf);
-            if (result.Success) at = result.Value;
-            else errors.Add("asOf", "must be an ISO 8601 instant such as 2026-01-01T00:00:00Z");
+            if (result.Success && result.Value >= RequestJson.Earliest && result.Value < RequestJson.Latest) at = result.Value;
+            else errors.Add("asOf", "must be an ISO 8601 instant in the years 2000 to 2099, such as 2026-01-01T00:00:00Z");
         }
         return (parsed, at, errors);
     }

@@ -50,6 +50,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(HttpStatusCode.OK, (await recycler.PostAsJsonAsync($"/api/batches/{rejected}/dispatches/{refused}/rejection", new { reason = "wrong load" })).StatusCode);
         await EveryTransformationAsync();
         await LicenceAlertAndIdentifierStreamsAsync(recyclerId);
+        await Api.SettledAsync();
 
         await using var connection = new NpgsqlConnection(TestCluster.ConnectionString);
         await connection.OpenAsync();

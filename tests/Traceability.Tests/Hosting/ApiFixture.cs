@@ -57,11 +57,16 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWithKey(AdminKey);
 
-    /// <summary>Waits until the Wolverine work in flight is done, then empties Marten's data (and restarts the daemon).</summary>
+    /// <summary>Waits until the Wolverine work in flight is done, then empties Marten's data (and restarts the daemon) and the lineage edges.</summary>
     public async Task ResetAsync()
     {
         await SettledAsync();
         await Services.ResetAllMartenDataAsync();
+        // The lineage edge table is the service's own, beside Marten's: emptied with them.
+        await using var connection = new Npgsql.NpgsqlConnection(TestCluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var truncate = new Npgsql.NpgsqlCommand("truncate traceability.lineage_edges", connection);
+        await truncate.ExecuteNonQueryAsync();
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace Traceability.Tests.Statistics;
 /// </summary>
 public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
 {
-    const string Far = "2100-01-01T00:00:00Z";
+    const string Far = "2099-12-31T00:00:00Z";
 
     async Task<HttpClient> StatisticianAsync() => Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
 

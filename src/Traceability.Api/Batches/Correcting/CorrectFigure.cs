@@ -33,8 +33,8 @@ public sealed record CorrectFigureRequest(long? EventVersion, string? Field, Jso
                 else errors.Add("value", "must be a mass in kilograms (a number) for massKg");
                 break;
             case CorrectableFields.Units:
-                if (Value is { ValueKind: JsonValueKind.Number } u && u.TryGetInt32(out var units) && units > 0) corrected = units.ToString(CultureInfo.InvariantCulture);
-                else errors.Add("value", "must be a whole number greater than 0 for units");
+                if (Value is { ValueKind: JsonValueKind.Number } u && u.TryGetInt32(out var units) && UnitCount.Check(units) is null) corrected = units.ToString(CultureInfo.InvariantCulture);
+                else errors.Add("value", $"{UnitCount.Rule} for units");
                 break;
             case CorrectableFields.VehiclePlate:
                 if (Value is { ValueKind: JsonValueKind.String } p && DispatchBatchRequest.Plate().IsMatch(p.GetString()!)) corrected = p.GetString();

@@ -25,7 +25,7 @@ public sealed record RecordFateRequest(
     {
         var errors = new FieldErrors().Require(Fate, "fate").Require(MassKg, "massKg").Require(OccurredAt, "occurredAt");
         if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
-        if (Units is <= 0) errors.Add("units", "must be greater than 0");
+        if (UnitCount.Check(Units) is { } unitRule) errors.Add("units", unitRule);
         if (Fate == ReferenceData.Fate.Disposal && Method is null) errors.Add("method", "is required for disposal: landfill or incineration");
         if (Fate is not null and not ReferenceData.Fate.Disposal && Method is not null) errors.Add("method", "is given only for disposal");
         if (Note is { Length: > 500 }) errors.Add("note", "must be at most 500 characters");

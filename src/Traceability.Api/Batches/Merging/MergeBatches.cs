@@ -71,10 +71,11 @@ public static class MergeBatchesDecision
             return Refusal.Invalid("occurredAt", rule);
 
         var mass = new Mass(batches.Sum(b => b.RemainingKg.Kilograms));
-        int? units = lot.CountsUnits && batches.All(b => b.Units is not null) ? batches.Sum(b => b.Units!.Value) : null;
+        long? units = lot.CountsUnits && batches.All(b => b.Units is not null) ? batches.Sum(b => (long)b.Units!.Value) : null;
+        if (units > UnitCount.Max) return Refusal.Invalid("batches", $"a lot holds at most {UnitCount.Max} units; these batches hold {units}");
         var parents = batches.Select(b => new ParentShare(b.Id, b.RemainingKg)).ToList();
         var merged = batches.Select(b => (object)new BatchMerged(b.Id, command.LotId, lot.Code, command.By, actor.City, b.RemainingKg, command.OccurredAt)).ToList();
-        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, units, null, parents, actor.Id, actor.City, command.OccurredAt);
+        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, (int?)units, null, parents, actor.Id, actor.City, command.OccurredAt);
         return new Decision(merged, null).Starting([start]);
     }
 }

@@ -62,6 +62,8 @@ public static class BatchPipeline
         var streams = new List<IEventStream<Batch>>();
         foreach (var id in command.Targets)
         {
+            // No batch has the empty id (a merge names its batches in the body), and Marten refuses to fetch it.
+            if (id == Guid.Empty) return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));
             var stream = await session.Events.FetchForWriting<Batch>(id, ct);
             if (stream.Aggregate is not { } batch || !Visibility.MayAct(command.By, batch))
                 return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));

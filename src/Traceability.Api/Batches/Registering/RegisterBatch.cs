@@ -31,7 +31,7 @@ public sealed record RegisterBatchRequest(
         if (Category is not null && category is null)
             errors.Add("category", $"'{Category}' is not a category code in seeds/categories.json");
         if (MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("massKg", massRule);
-        if (Units is <= 0) errors.Add("units", "must be greater than 0");
+        if (UnitCount.Check(Units) is { } unitRule) errors.Add("units", unitRule);
         if (Units is not null && category is { CountsUnits: false })
             errors.Add("units", $"is not counted for category {category.Code}");
         if (ExternalRef is { Length: > 100 }) errors.Add("externalRef", "must be at most 100 characters");

@@ -26,9 +26,14 @@ public sealed record SplitBatchRequest(IReadOnlyList<SplitPartRequest>? Parts, I
         for (var i = 0; i < (Parts?.Count ?? 0); i++)
         {
             var part = Parts![i];
+            if (part is null)
+            {
+                errors.Add($"parts[{i}]", "must be a part, not null");
+                continue;
+            }
             errors.Require(part.MassKg, $"parts[{i}].massKg");
             if (part.MassKg is { } kg && Mass.Check(kg) is { } rule) errors.Add($"parts[{i}].massKg", rule);
-            if (part.Units is <= 0) errors.Add($"parts[{i}].units", "must be greater than 0");
+            if (UnitCount.Check(part.Units) is { } unitRule) errors.Add($"parts[{i}].units", unitRule);
         }
         return errors.Any ? (null, errors.ToRefusal()) : (new SplitBatch(batchId, by, Parts!, OccurredAt!.Value, expectedVersion), null);
     }
@@ -60,8 +65,8 @@ public static class SplitBatchDecision
         {
             if (command.Parts.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Units is null) is { p: not null } missing)
                 return Refusal.Invalid($"parts[{missing.i}].units", $"is required: the batch counts {units} units, and every part says how many it takes");
-            if (command.Parts.Sum(p => p.Units!.Value) != units)
-                return Refusal.Invalid("parts", $"units add up to {command.Parts.Sum(p => p.Units!.Value)}, but the batch has {units}");
+            if (command.Parts.Sum(p => (long)p.Units!.Value) != units)
+                return Refusal.Invalid("parts", $"units add up to {command.Parts.Sum(p => (long)p.Units!.Value)}, but the batch has {units}");
         }
         else if (command.Parts.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Units is not null) is { p: not null } counted)
             return Refusal.Invalid($"parts[{counted.i}].units", "must be absent: the batch does not count units");

@@ -36,11 +36,16 @@ public static class OutputRequests
         {
             var o = outputs[i];
             var at = $"{field}[{i}].";
+            if (o is null)
+            {
+                errors.Add($"{field}[{i}]", "must be an output, not null");
+                continue;
+            }
             errors.Require(o.Category, $"{at}category").Require(o.MassKg, $"{at}massKg");
             var category = categories.Find(o.Category);
             if (o.Category is not null && category is null) errors.Add($"{at}category", $"'{o.Category}' is not a category code in seeds/categories.json");
             if (o.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add($"{at}massKg", massRule);
-            if (o.Units is <= 0) errors.Add($"{at}units", "must be greater than 0");
+            if (UnitCount.Check(o.Units) is { } unitRule) errors.Add($"{at}units", unitRule);
             if (o.Units is not null && category is { CountsUnits: false }) errors.Add($"{at}units", $"is not counted for category {category.Code}");
             var identifier = IdentityRules.Validate(o.Identifier, category, o.Units, at, errors, required: true);
             if (identifier is not null && !seen.Add(IdentifierClaim.KeyOf(identifier)))
@@ -58,6 +63,11 @@ public static class OutputRequests
         {
             var l = losses![i];
             var at = $"losses[{i}].";
+            if (l is null)
+            {
+                errors.Add($"losses[{i}]", "must be a loss, not null");
+                continue;
+            }
             errors.Require(l.Kind, $"{at}kind").Require(l.MassKg, $"{at}massKg").Require(l.Reason, $"{at}reason");
             if (l.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add($"{at}massKg", massRule);
             if (l.Reason is { Length: > 500 }) errors.Add($"{at}reason", "must be at most 500 characters");
