@@ -34,6 +34,11 @@ catch (EmbeddedPostgresUnavailableException e)
     return 1;
 }
 
+if (database.Embedded is { } supervised)
+{
+    builder.Services.AddSingleton(supervised);
+    builder.Services.AddHostedService<EmbeddedSupervisor>();
+}
 builder.Services.Configure<TraceabilityOptions>(builder.Configuration.GetSection("Traceability"));
 builder.Services.Configure<ComplianceOptions>(builder.Configuration.GetSection("Traceability:Compliance"));
 builder.Services.AddSingleton<Rulebook>();

@@ -89,29 +89,47 @@ public sealed class EmbeddedPostgres : IDisposable
     }
 
     /// <summary>
-    /// One live process owns a cluster folder. A server left behind by a killed owner is recovered; a live
-    /// owner (a second service started on the same folder) is refused rather than having its server stopped.
+    /// One live process owns a cluster folder. owner.pid names it by process id and start time, so a process
+    /// that merely reuses the id after a crash or a reboot is not taken for the owner. A server left behind by
+    /// a killed owner is recovered; a live owner (a second service on the same folder) is refused rather than
+    /// having its server stopped.
     /// </summary>
     static void ClaimOwnership(string root)
     {
         var ownerFile = Path.Combine(root, "owner.pid");
-        if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile).Trim(), out var pid) && pid != Environment.ProcessId && IsAlive(pid))
+        if (File.Exists(ownerFile) && Owner.Parse(File.ReadAllText(ownerFile)) is { } owner && owner.Pid != Environment.ProcessId && owner.IsAlive())
             throw new EmbeddedPostgresUnavailableException(
-                $"Another process (pid {pid}) is running the embedded PostgreSQL in {root}: stop it first, or give this one its own TRACEABILITY_DATA_DIR.");
-        File.WriteAllText(ownerFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                $"Another process (pid {owner.Pid}) is running the embedded PostgreSQL in {root}: stop it first, or give this one its own TRACEABILITY_DATA_DIR.");
+        File.WriteAllText(ownerFile, Owner.Of(Process.GetCurrentProcess()).ToString());
     }
 
-    static bool IsAlive(int pid)
+    /// <summary>A process by id and start time (UTC ticks): together they name one process for the life of the machine.</summary>
+    internal sealed record Owner(int Pid, long StartedTicks)
     {
-        try
+        public static Owner Of(Process process) => new(process.Id, process.StartTime.ToUniversalTime().Ticks);
+
+        /// <summary>"pid startTicks"; a file from before start times were written holds only the pid, and cannot prove its owner alive.</summary>
+        public static Owner? Parse(string text)
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return parts.Length == 2 && int.TryParse(parts[0], out var pid) && long.TryParse(parts[1], out var ticks) ? new Owner(pid, ticks) : null;
         }
-        catch (ArgumentException)
+
+        /// <summary>The same process is still running: its id is taken, and by a process that started when the owner did.</summary>
+        public bool IsAlive()
         {
-            return false; // no such process: its owner is gone
+            try
+            {
+                using var process = Process.GetProcessById(Pid);
+                return !process.HasExited && Math.Abs(process.StartTime.ToUniversalTime().Ticks - StartedTicks) < TimeSpan.TicksPerSecond;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                return false; // no such process, or gone while we looked: its owner is gone
+            }
         }
+
+        public override string ToString() => $"{Pid} {StartedTicks}";
     }
 
     public static int FreePort()
@@ -223,6 +241,19 @@ public sealed class EmbeddedPostgres : IDisposable
             using var create = new NpgsqlCommand($"create database {Database}", connection);
             create.ExecuteNonQuery();
         }
+    }
+
+    /// <summary>
+    /// Starts the server again if it is no longer running (killed, crashed, stopped by hand) while this process
+    /// still owns it; true when it did. The supervisor calls it every few seconds.
+    /// </summary>
+    public bool EnsureRunning()
+    {
+        if (_stopped || RunServerCommand("pg_ctl", ["status", "-D", _dataDir], throwOnError: false).ExitCode == 0) return false;
+        NpgsqlConnection.ClearAllPools(); // connections to the dead server are dead too
+        RecoverStaleServer();
+        StartServer();
+        return true;
     }
 
     public void Stop()

@@ -8,8 +8,9 @@ using System.Text.Json;
 namespace Traceability.Hosting;
 
 /// <summary>
-/// The one place exceptions become problem responses: a lost race on a stream or a key is a 409,
-/// a body that is not the JSON the endpoint takes is a 400 naming the path. Anything else is a bug (500).
+/// The one place exceptions become problem responses: a lost race on a stream or a key is a 409, a body
+/// that is not the JSON the endpoint takes is a 400 naming the path, a database out of reach is a 503 with
+/// Retry-After. Anything else is a bug (500).
 /// </summary>
 public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<ProblemResponses> logger) : IExceptionHandler
 {
@@ -19,6 +20,7 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
         if (problem is null) return false;
         logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable) httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -36,6 +38,13 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
                     return Conflict("Another write to the same record was committed first; read it again and retry.");
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:
                     return Conflict($"Another write to the same record was committed first ({pg.ConstraintName}); read it again and retry.");
+                // The database is away (refused connection, server shutting down or starting, too many clients):
+                // nothing was written, and the same request may succeed shortly.
+                case PostgresException { SqlState: var state } when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal) || state == "53300":
+                    return Unavailable();
+                case NpgsqlException { IsTransient: true } and not PostgresException:
+                case System.Net.Sockets.SocketException:
+                    return Unavailable();
                 case BadHttpRequestException { InnerException: JsonException inner }:
                     return Unreadable(inner);
                 case BadHttpRequestException bad:
@@ -46,6 +55,16 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
         }
         return null;
     }
+
+    /// <summary>How long a client should wait before trying again while the database is away.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    static ProblemDetails Unavailable() => new()
+    {
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Title = "The service is unavailable.",
+        Detail = $"The database cannot be reached; nothing was written. Retry after {RetryAfterSeconds} seconds.",
+    };
 
     static ProblemDetails Conflict(string detail) =>
         new() { Status = StatusCodes.Status409Conflict, Title = "Conflict with a concurrent write.", Detail = detail };

@@ -32,7 +32,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     {
         using var server = EmbeddedPostgres.Start(_root, EmbeddedPostgres.FreePort(), throwaway: true);
         using var other = Process.Start(new ProcessStartInfo("sleep", "30"))!;
-        File.WriteAllText(Path.Combine(_root, "owner.pid"), other.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.WriteAllText(Path.Combine(_root, "owner.pid"), EmbeddedPostgres.Owner.Of(other).ToString());
         try
         {
             var refused = Assert.Throws<EmbeddedPostgresUnavailableException>(() => EmbeddedPostgres.Start(_root, server.Port, throwaway: true));
@@ -43,8 +43,67 @@ public sealed class EmbeddedPostgresTests : IDisposable
         finally
         {
             other.Kill();
-            File.WriteAllText(Path.Combine(_root, "owner.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(_root, "owner.pid"), EmbeddedPostgres.Owner.Of(Process.GetCurrentProcess()).ToString());
         }
+    }
+
+    [Fact]
+    public async Task an_owner_pid_reused_by_an_unrelated_live_process_is_recognised_as_stale()
+    {
+        var port = EmbeddedPostgres.FreePort();
+        var first = EmbeddedPostgres.Start(_root, port, throwaway: true);
+        await ExecuteAsync(first.ConnectionString, "create table kept (v int); insert into kept values (7);");
+        using var unrelated = Process.Start(new ProcessStartInfo("sleep", "30"))!;
+        try
+        {
+            // owner.pid names a live process, but one that started after the owner did: the id was reused.
+            var reused = new EmbeddedPostgres.Owner(unrelated.Id, unrelated.StartTime.ToUniversalTime().AddMinutes(-5).Ticks);
+            File.WriteAllText(Path.Combine(_root, "owner.pid"), reused.ToString());
+
+            using var second = EmbeddedPostgres.Start(_root, port, throwaway: true);
+            Assert.Equal(7, await ScalarAsync(second.ConnectionString, "select v from kept"));
+
+            // And a file that names only a pid (as before start times were written) proves no owner alive.
+            File.WriteAllText(Path.Combine(_root, "owner.pid"), unrelated.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var third = EmbeddedPostgres.Start(_root, port, throwaway: true);
+            Assert.Equal(7, await ScalarAsync(third.ConnectionString, "select v from kept"));
+        }
+        finally
+        {
+            unrelated.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task a_server_killed_under_the_service_is_started_again_with_its_data()
+    {
+        // Durable settings, as the service runs it: what was committed survives the crash.
+        using var server = EmbeddedPostgres.Start(_root, EmbeddedPostgres.FreePort());
+        await ExecuteAsync(server.ConnectionString, "create table kept (v int); insert into kept values (9);");
+        Assert.False(server.EnsureRunning());
+        var postmaster = int.Parse(File.ReadLines(Directory.GetFiles(_root, "postmaster.pid", SearchOption.AllDirectories).Single()).First(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var process = Process.GetProcessById(postmaster))
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        // Its backends notice the postmaster is gone and exit; until they have, the new one may not start.
+        var restarted = false;
+        for (var attempt = 0; attempt < 20 && !restarted; attempt++)
+        {
+            try
+            {
+                restarted = server.EnsureRunning();
+            }
+            catch (EmbeddedPostgresUnavailableException) when (attempt < 19)
+            {
+                await Task.Delay(EmbeddedSupervisor.Interval / 4);
+            }
+        }
+
+        Assert.True(restarted);
+        Assert.Equal(9, await ScalarAsync(server.ConnectionString, "select v from kept"));
     }
 
     [Fact]
