@@ -55,6 +55,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddAccess(database.AdminKey);
 builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddBatches();
+builder.Services.AddHealth();
 
 builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
 builder.Services.AddMarten(StoreSetup.Configure)
@@ -91,6 +92,7 @@ app.UseHonestRejections();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapSwagger().AllowAnonymous();
+app.MapHealth();
 app.MapAccess();
 app.MapEnterprises();
 app.MapLicensing();

@@ -16,8 +16,6 @@ public sealed record Caller(string Role, string KeyId, string? EnterpriseId, str
         user.FindFirstValue(EnterpriseClaim),
         user.FindFirstValue(CityClaim));
 
-    public bool IsEnterprise => Role == Roles.Enterprise;
-
     /// <summary>Idempotency keys are scoped per caller, so two callers can never see each other's replays.</summary>
     public string Scope => EnterpriseId is not null ? $"enterprise:{EnterpriseId}" : $"key:{KeyId}";
 }
@@ -39,7 +37,7 @@ public static class Roles
     /// <summary>Policy: statisticians and regulators.</summary>
     public const string StatisticsReaders = "statistics-readers";
 
-    /// <summary>Policy: licence keepers, and an enterprise for its own licences.</summary>
+    /// <summary>Policy: every key (the licence register is public).</summary>
     public const string LicenceReaders = "licence-readers";
 
     /// <summary>Plain-language statement of who a policy admits, for the API description.</summary>
@@ -52,7 +50,7 @@ public static class Roles
         BatchReaders => "an enterprise key (batches it held or is sent), a regulator or statistician key (batches that touched its city, or all if national)",
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
         StatisticsReaders => "a statistician key, a regulator key",
-        LicenceReaders => "the administrator key, a regulator key, an enterprise key (its own licences)",
+        LicenceReaders => "any key: the licence register is public",
         _ => policy,
     };
 }
