@@ -26,7 +26,7 @@ if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://127.0
 Database database;
 try
 {
-    database = Database.Resolve(builder.Configuration, Console.Out);
+    database = Database.Resolve(builder.Configuration);
 }
 catch (EmbeddedPostgresUnavailableException e)
 {
@@ -71,6 +71,8 @@ builder.Services.AddMarten(StoreSetup.Configure)
 builder.Host.UseWolverine(o =>
 {
     o.UseRuntimeCompilation();
+    // The deadlines and the rules both react to a receipt, independently: each in its own chain (Wolverine 7's default).
+    o.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
     // Every handler that touches the Marten session commits in one transaction, outbox included.
     o.Policies.AutoApplyTransactions();
     // Compliance deadlines (72 hours in transit, storage limits) are scheduled local messages: durable, so
@@ -103,6 +105,9 @@ app.MapSearchBatches();
 app.MapCompliance();
 app.MapStatistics();
 
+// One line says what a newcomer needs; the libraries' start-up chatter stays below Warning (appsettings.json).
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"Traceability listening on {string.Join(", ", app.Urls)}; database: {database.Where}; administrator key: {database.AdminKeyWhere}."));
 if (database.Embedded is { } embedded)
     app.Lifetime.ApplicationStopped.Register(embedded.Stop);
 try
