@@ -59,7 +59,8 @@ public static class OutputRequests
     public static List<Loss> ValidateLosses(IReadOnlyList<LossRequest>? losses, FieldErrors errors)
     {
         var valid = new List<Loss>();
-        for (var i = 0; i < (losses?.Count ?? 0); i++)
+        if (losses is { Count: > MaxOutputs }) errors.Add("losses", $"must list at most {MaxOutputs} losses");
+        for (var i = 0; i < Math.Min(losses?.Count ?? 0, MaxOutputs); i++)
         {
             var l = losses![i];
             var at = $"losses[{i}].";
