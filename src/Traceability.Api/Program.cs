@@ -56,6 +56,7 @@ builder.Services.AddAccess(database.AdminKey);
 builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddBatches();
 builder.Services.AddHealth();
+builder.Services.AddTelemetry(builder.Configuration);
 
 builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
 builder.Services.AddMarten(StoreSetup.Configure)
@@ -95,6 +96,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapSwagger().AllowAnonymous();
 app.MapHealth();
+app.MapTelemetry();
 app.MapAccess();
 app.MapEnterprises();
 app.MapLicensing();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
+using Traceability.Hosting;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Traceability.Settings;
@@ -96,6 +97,7 @@ public static class BatchPipeline
         var targets = streams.ToDictionary(s => s.Id);
         foreach (var e in decision.Events)
         {
+            Metrics.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.GetType().Name));
             var batchId = ((IBatchFact)e).BatchId;
             if (targets.TryGetValue(batchId, out var stream)) stream.AppendOne(e);
             else
