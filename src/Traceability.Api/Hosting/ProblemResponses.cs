@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using System.Text.Json;
 
+using Traceability.Requests;
+
 namespace Traceability.Hosting;
 
 /// <summary>
@@ -29,15 +31,12 @@ public sealed class ProblemResponses(IProblemDetailsService problems, ILogger<Pr
         // A batch of commands can fail several ways at once: Marten then throws them together.
         if (exception is AggregateException many)
             return many.InnerExceptions.Select(Classify).FirstOrDefault(p => p is not null);
+        if (LostRace.Of(exception) is (true, var constraint))
+            return Conflict($"Another write to the same record was committed first{(constraint is null ? "" : $" ({constraint})")}; read it again and retry.");
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
-                case ConcurrencyException or JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
-                    or DocumentAlreadyExistsException or StreamLockedException:
-                    return Conflict("Another write to the same record was committed first; read it again and retry.");
-                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:
-                    return Conflict($"Another write to the same record was committed first ({pg.ConstraintName}); read it again and retry.");
                 // The database is away (refused connection, server shutting down or starting, too many clients):
                 // nothing was written, and the same request may succeed shortly.
                 case PostgresException { SqlState: var state } when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal) || state == "53300":

@@ -1,5 +1,4 @@
 using Traceability.Requests;
-using Traceability.Hosting;
 using Wolverine;
 
 namespace Traceability.Requests;
@@ -26,7 +25,7 @@ public static class CommandDispatch
             {
                 return (await bus.InvokeAsync<WriteOutcome>(message(key), http.RequestAborted)).ToResult();
             }
-            catch (Exception e) when (key is not null && attempt < MaxAttemptsWithKey && ProblemResponses.Classify(e)?.Status == StatusCodes.Status409Conflict)
+            catch (Exception e) when (key is not null && attempt < MaxAttemptsWithKey && LostRace.Of(e).Lost)
             {
                 await Task.Delay(Random.Shared.Next(5, 20) * attempt, http.RequestAborted);
             }
