@@ -7,6 +7,21 @@ public sealed class ComplianceOptions
 {
     public double InTransitLimitHours { get; set; } = 72;
 
+    /// <summary>
+    /// A dispatch reported after its deadline had already passed gets this long from its recording for the
+    /// receipt or rejection to be reported too, before the in-transit check runs: enterprises upload a late
+    /// dispatch and its receipt one after the other, not at once.
+    /// </summary>
+    public double LateReportGraceMinutes { get; set; } = 60;
+
+    /// <summary>When the in-transit check of a dispatch runs: its deadline, or for a late report the grace after it was recorded.</summary>
+    public NodaTime.Instant TransitCheckAt(NodaTime.Instant dispatchedAt, NodaTime.Instant recordedAt)
+    {
+        var deadline = dispatchedAt + NodaTime.Duration.FromHours(InTransitLimitHours);
+        var grace = recordedAt + NodaTime.Duration.FromMinutes(LateReportGraceMinutes);
+        return deadline < recordedAt && grace > deadline ? grace : deadline;
+    }
+
     /// <summary>Storage limit in days per category group; groups not listed have none.</summary>
     public Dictionary<string, int> StorageLimitDays { get; set; } = new() { ["hazardous-waste"] = 365 };
 

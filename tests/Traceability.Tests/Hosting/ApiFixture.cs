@@ -26,6 +26,8 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable("TRACEABILITY_ADMIN_KEY", AdminKey);
         // One test host: it runs the projections itself rather than waiting to be elected.
         Environment.SetEnvironmentVariable("Traceability__DaemonMode", "Solo");
+        // Late-reported dispatches are checked at once, so a test sees the in-transit rule without waiting out the grace.
+        Environment.SetEnvironmentVariable("Traceability__Compliance__LateReportGraceMinutes", "0");
         JasperFxEnvironment.AutoStartHost = true;
     }
 
