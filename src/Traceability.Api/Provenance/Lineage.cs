@@ -38,8 +38,11 @@ public sealed class Lineage
         return lineage;
     }
 
-    /// <summary>Attribution follows the whole graph; this bounds a pathological one.</summary>
-    public const int AttributionNodeLimit = 200_000;
+    /// <summary>
+    /// Attribution follows the whole graph; this bounds a pathological one, so no caller's request loads more
+    /// batches than this (a chain of 10,000 splits is 20,001). The answer says when it was cut.
+    /// </summary>
+    public const int AttributionNodeLimit = 50_000;
 
     public static async Task<Lineage> WalkAsync(IQuerySession session, Batch root, bool upstream, bool downstream, int depth, int nodeLimit, CancellationToken ct)
     {

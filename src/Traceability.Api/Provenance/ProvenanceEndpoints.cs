@@ -20,13 +20,15 @@ public sealed record ProvenanceView(Guid Root, string Direction, int Depth, int 
 
 public sealed record OriginShare(string Key, Mass MassKg, decimal Percent);
 
+/// <param name="Cut">The graph passed the attribution limit and was cut there: the shares are of the part walked, the cut batches counting as sources.</param>
 public sealed record OriginsView(Guid BatchId, Mass MassKg, IReadOnlyList<OriginShare> BySourceBatch, IReadOnlyList<OriginShare> ByGenerator,
-    IReadOnlyList<OriginShare> ByCity);
+    IReadOnlyList<OriginShare> ByCity, bool Cut);
 
 public sealed record DestinationShare(string End, string Holder, Mass MassKg, decimal Percent);
 
+/// <param name="Cut">The graph passed the attribution limit and was cut there: mass beyond the cut counts as in-chain with the last holder walked.</param>
 public sealed record DestinationsView(Guid BatchId, Mass MassKg, IReadOnlyList<OriginShare> ByEnd, IReadOnlyList<OriginShare> ByHolder,
-    IReadOnlyList<DestinationShare> Detail);
+    IReadOnlyList<DestinationShare> Detail, bool Cut);
 
 public static class ProvenanceEndpoints
 {
@@ -97,7 +99,7 @@ public static class ProvenanceEndpoints
         return Results.Ok(new OriginsView(id, batch.MassKg,
             Shares(origins.Select(o => KeyValuePair.Create(o.Key.ToString(), o.Value)), batch.MassKg),
             Shares(origins.GroupBy(o => nodes[o.Key].Generator).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg),
-            Shares(origins.GroupBy(o => nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg)));
+            Shares(origins.GroupBy(o => nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg), lineage.CutByNodes));
     }
 
     static async Task<IResult> GetDestinations(Guid id, HttpContext http, IQuerySession session)
@@ -110,7 +112,8 @@ public static class ProvenanceEndpoints
         return Results.Ok(new DestinationsView(id, batch.MassKg,
             Shares(sinks.GroupBy(s => s.Key.End).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),
             Shares(sinks.GroupBy(s => s.Key.Holder).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),
-            [.. detail.OrderByDescending(d => d.Value).Select(d => new DestinationShare(d.Key.End, d.Key.Holder, new Mass(decimal.Round(sinks[d.Key] * batch.MassKg.Kilograms, 3)), d.Value))]));
+            [.. detail.OrderByDescending(d => d.Value).Select(d => new DestinationShare(d.Key.End, d.Key.Holder, new Mass(decimal.Round(sinks[d.Key] * batch.MassKg.Kilograms, 3)), d.Value))],
+            lineage.CutByNodes));
     }
 
     static List<OriginShare> Shares(IEnumerable<KeyValuePair<string, decimal>> fractions, Mass total)

@@ -44,6 +44,7 @@ public sealed class ProvenanceTests(ApiFixture api) : ApiTest(api)
         Assert.Equal((37.5m, 62.5m), (Percent(origins.GetProperty("byCity"), "320700"), Percent(origins.GetProperty("byCity"), "320200")));
         Assert.Equal(2_400m, origins.GetProperty("bySourceBatch").EnumerateArray().Single(s => s.GetProperty("key").GetString() == a.ToString()).GetProperty("massKg").GetDecimal());
         Assert.Equal(100m, Sum(origins.GetProperty("byGenerator")));
+        Assert.False(origins.GetProperty("cut").GetBoolean());
     }
 
     [Fact]
