@@ -52,14 +52,24 @@ public static class RequestJson
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
+    const string InstantShape = "must be an ISO 8601 instant such as 2026-11-20T08:00:00Z";
+
+    /// <summary>The instant <paramref name="text"/> names, or the rule it breaks: bodies and query parameters (asOf, from, to) alike.</summary>
+    public static (Instant? Value, string? Rule) ParseInstant(string text)
+    {
+        var parsed = InstantPattern.ExtendedIso.Parse(text);
+        if (!parsed.Success) return (null, InstantShape);
+        if (parsed.Value < Earliest || parsed.Value >= Latest) return (null, "must be in the years 2000 to 2099");
+        return (parsed.Value, null);
+    }
+
     sealed class BoundedInstant : JsonConverter<Instant>
     {
         public override Instant Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            var parsed = reader.TokenType == JsonTokenType.String ? InstantPattern.ExtendedIso.Parse(reader.GetString()!) : null;
-            if (parsed is not { Success: true }) throw new InputRuleException("must be an ISO 8601 instant such as 2026-11-20T08:00:00Z");
-            if (parsed.Value < Earliest || parsed.Value >= Latest) throw new InputRuleException("must be in the years 2000 to 2099");
-            return parsed.Value;
+            if (reader.TokenType != JsonTokenType.String) throw new InputRuleException(InstantShape);
+            var (value, rule) = ParseInstant(reader.GetString()!);
+            return value ?? throw new InputRuleException(rule!);
         }
 
         public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options) =>

@@ -78,10 +78,9 @@ public static class SearchBatches
     static Instant? Moment(string? text, string field, FieldErrors errors)
     {
         if (text is null) return null;
-        var parsed = NodaTime.Text.InstantPattern.ExtendedIso.Parse(text);
-        if (parsed.Success && parsed.Value >= RequestJson.Earliest && parsed.Value < RequestJson.Latest) return parsed.Value;
-        errors.Add(field, "must be an ISO 8601 instant in the years 2000 to 2099, such as 2026-11-20T08:00:00Z");
-        return null;
+        var (value, rule) = RequestJson.ParseInstant(text);
+        if (rule is not null) errors.Add(field, rule);
+        return value;
     }
 
     static string Encode(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

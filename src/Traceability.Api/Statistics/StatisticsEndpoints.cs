@@ -1,7 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
 using NodaTime;
-using NodaTime.Text;
 using Npgsql;
 using Traceability.Access;
 using Traceability.Hosting;
@@ -73,9 +72,9 @@ public static class StatisticsEndpoints
         var at = clock.GetCurrentInstant();
         if (asOf is not null)
         {
-            var result = InstantPattern.ExtendedIso.Parse(asOf);
-            if (result.Success && result.Value >= RequestJson.Earliest && result.Value < RequestJson.Latest) at = result.Value;
-            else errors.Add("asOf", "must be an ISO 8601 instant in the years 2000 to 2099, such as 2026-01-01T00:00:00Z");
+            var (value, rule) = RequestJson.ParseInstant(asOf);
+            if (value is { } given) at = given;
+            else errors.Add("asOf", rule!);
         }
         return (parsed, at, errors);
     }

@@ -24,7 +24,10 @@ public static class RevokeApiKeyEndpoint
 {
     public static void MapRevokeApiKey(this RouteGroupBuilder keys) =>
         keys.MapDelete("/{id:guid}", (Guid id, HttpContext http, IMessageBus bus) =>
-                CommandDispatch.SendAsync(bus, http, $"revoke-api-key:{id}", new RevokeApiKey(id), (new RevokeApiKey(id), null)))
+            {
+                var command = new RevokeApiKey(id);
+                return CommandDispatch.SendAsync(bus, http, $"revoke-api-key:{id}", command, (command, null));
+            })
             .WithName("RevokeApiKey")
             .WithSummary("Revoke an API key")
             .WithDescription("Revokes the key at once: the next request that presents it gets 401. Revoking a revoked key again is a no-op.")

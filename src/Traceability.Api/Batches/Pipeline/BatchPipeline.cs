@@ -64,11 +64,10 @@ public static class BatchPipeline
         foreach (var id in command.Targets)
         {
             // No batch has the empty id (a merge names its batches in the body), and Marten refuses to fetch it.
-            if (id == Guid.Empty) return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));
-            var stream = await session.Events.FetchForWriting<Batch>(id, ct);
-            if (stream.Aggregate is not { } batch || !Visibility.MayAct(command.By, batch))
+            var stream = id == Guid.Empty ? null : await session.Events.FetchForWriting<Batch>(id, ct);
+            if (stream?.Aggregate is not { } batch || !Visibility.MayAct(command.By, batch))
                 return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));
-            streams.Add(stream);
+            streams.Add(stream!);
         }
         if (command.ExpectedVersion is { } expected && streams.Count > 0 && streams[0].Aggregate!.Version != expected)
             return ([], Refusal.Conflict($"If-Match: the batch is at version {streams[0].Aggregate!.Version}, not {expected}; read it again and retry.", "If-Match"));

@@ -40,8 +40,7 @@ public static class Deadlines
     public static async Task Handle(IEvent<BatchDispatched> e, IMessageContext bus, Rulebook rules)
     {
         if (!rules.Compliance.Enabled(AlertRule.InTransitTooLong)) return;
-        var recorded = e.Timestamp == default ? rules.Now : Instant.FromDateTimeOffset(e.Timestamp);
-        await bus.ScheduleAsync(new CheckTransit(e.Data.BatchId, e.Data.ManifestId), rules.Compliance.TransitCheckAt(e.Data.OccurredAt, recorded).ToDateTimeOffset());
+        await bus.ScheduleAsync(new CheckTransit(e.Data.BatchId, e.Data.ManifestId), rules.Compliance.TransitCheckAt(e.Data.OccurredAt, rules.RecordedAt(e)).ToDateTimeOffset());
     }
 
     static async Task ScheduleStorageAsync(IMessageContext bus, Guid batchId, string holder, Instant since, string category, Rulebook rules)

@@ -75,7 +75,7 @@ public static class EventRules
         if (!rules.Compliance.Enabled(AlertRule.RecordedAfterLicenceExpiry) || await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch) return;
         var category = rules.Categories.Find(batch.Category)!;
         if (!rules.Options.Licensing.Governs(category) || await session.LoadAsync<Enterprise>(fact.ActedBy, ct) is not { } actor) return;
-        var recorded = ChinaTime.DateOf(RecordedAt(e, rules.Now));
+        var recorded = ChinaTime.DateOf(rules.RecordedAt(e));
         var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
         if (licences.Covers(anyOf, category, recorded)) return;
         await Alerts.RaiseAsync(session, $"recorded-after-licence-expiry:{fact.BatchId}:{typeof(T).Name}:{fact.OccurredAt}", AlertRule.RecordedAfterLicenceExpiry,
@@ -100,8 +100,6 @@ public static class EventRules
             fate.OccurredAt, rules.Now, ct);
     }
 
-    /// <summary>When Marten recorded the event (its own timestamp), so a rule judges the day of the report, not the day the handler ran.</summary>
-    static Instant RecordedAt(IEvent e, Instant fallback) => e.Timestamp == default ? fallback : Instant.FromDateTimeOffset(e.Timestamp);
 }
 
 /// <summary>What every rule reads: the catalog, the settings, and the moment it runs.</summary>
@@ -111,4 +109,7 @@ public sealed class Rulebook(Categories categories, IOptions<TraceabilityOptions
     public TraceabilityOptions Options => options.Value;
     public ComplianceOptions Compliance => compliance.Value;
     public Instant Now => clock.GetCurrentInstant();
+
+    /// <summary>When Marten recorded the event (its own timestamp), so a rule judges the moment of the report, not the moment the handler ran.</summary>
+    public Instant RecordedAt(IEvent e) => e.Timestamp == default ? Now : Instant.FromDateTimeOffset(e.Timestamp);
 }
