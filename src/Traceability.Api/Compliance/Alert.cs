@@ -1,6 +1,4 @@
 using Traceability.Hosting;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 using NodaTime;
 using Traceability.Access;
@@ -63,6 +61,6 @@ public sealed record Alert(
 
     public bool TouchesCity(string city) => Cities.Contains(city);
 
-    /// <summary>A name-based id: the first 16 bytes of the key's SHA-256 (not a secret; only stable and unique).</summary>
-    public static Guid IdOf(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
+    /// <summary>The alert's id, named by its occurrence.</summary>
+    public static Guid IdOf(string key) => NameBasedId.Of(key);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Marten;
 using NodaTime;
 using Traceability.Hosting;
@@ -16,8 +14,8 @@ public sealed class IdentifierClaim
 
     public static string KeyOf(UnitIdentifier identifier) => $"{EnumNames.Of(identifier.Kind)}:{identifier.Value}";
 
-    /// <summary>The event stream of an identifier's refused claims: a name-based id, the first 16 bytes of the key's SHA-256.</summary>
-    public static Guid StreamOf(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"identifier:{key}")).AsSpan(0, 16));
+    /// <summary>The event stream of an identifier's refused claims, named by the identifier.</summary>
+    public static Guid StreamOf(string key) => NameBasedId.Of($"identifier:{key}");
 }
 
 /// <summary>
