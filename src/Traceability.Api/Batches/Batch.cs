@@ -33,7 +33,8 @@ public sealed record BatchGenerated(
     string Generator,
     string City,
     string? ExternalRef,
-    Instant OccurredAt) : IBatchFact
+    Instant OccurredAt,
+    string? WasteCode = null) : IBatchFact
 {
     string IBatchFact.ActedBy => Generator;
 }
@@ -93,7 +94,8 @@ public sealed record BatchDerived(
     IReadOnlyList<ParentShare> Parents,
     string Producer,
     string City,
-    Instant OccurredAt) : IBatchFact
+    Instant OccurredAt,
+    string? WasteCode = null) : IBatchFact
 {
     string IBatchFact.ActedBy => Producer;
 }
@@ -127,6 +129,8 @@ public sealed record BatchMerged(Guid BatchId, Guid LotId, string LotCategory, s
 /// <summary>
 /// The holder gave part or all of the batch its fate. Recycling lists its outputs (new batches) and
 /// losses; <see cref="RemainingKg"/> is what still awaits a fate afterwards (0 ends the batch).
+/// <see cref="OperationCode"/> is the recovery or disposal operation (Basel Annex IV, as Chinese permits use
+/// it): D1 landfill, D10 incineration on land, R1 use as a fuel to generate energy.
 /// </summary>
 public sealed record FateRecorded(
     Guid BatchId,
@@ -141,7 +145,8 @@ public sealed record FateRecorded(
     IReadOnlyList<Loss> Losses,
     Mass RemainingKg,
     string? Note,
-    Instant OccurredAt) : IBatchFact
+    Instant OccurredAt,
+    string? OperationCode = null) : IBatchFact
 {
     string IBatchFact.ActedBy => By;
 }
@@ -191,7 +196,8 @@ public enum DisposalMethod
 }
 
 /// <summary>One new batch a transformation produced, as the parent's event lists it.</summary>
-public sealed record Output(Guid BatchId, string Category, Mass MassKg, int? Units, UnitIdentifier? Identifier);
+/// <param name="WasteCode">Hazardous waste: its 8-digit code of the National Hazardous Waste List.</param>
+public sealed record Output(Guid BatchId, string Category, Mass MassKg, int? Units, UnitIdentifier? Identifier, string? WasteCode = null);
 
 public sealed record Loss(LossKind Kind, Mass MassKg, string Reason);
 
@@ -203,7 +209,7 @@ public sealed record ChildRef(Guid BatchId, string Category, Mass MassKg, Proces
 
 /// <summary>A fate as the batch's state lists it.</summary>
 /// <param name="LossesKg">Of <paramref name="MassKg"/>, what recycling declared lost rather than turned into outputs.</param>
-public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt, Mass LossesKg = default);
+public sealed record FateEntry(Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, string By, Instant OccurredAt, Mass LossesKg = default, string? OperationCode = null);
 
 /// <summary>The figures a correction may amend, as the events name them.</summary>
 public static class CorrectableFields
@@ -303,11 +309,15 @@ public sealed record Batch(
 
     public Guid? MergedInto { get; init; }
 
+    /// <summary>Hazardous waste: the 8-digit code of the National Hazardous Waste List it was registered or derived with.</summary>
+    public string? WasteCode { get; init; }
+
     public static Batch Create(BatchGenerated e) => new(
         e.BatchId, e.Category, e.MassKg, e.Units, e.Identifier, e.Generator, e.City, e.Generator,
         BatchStatus.Generated, null, false, e.OccurredAt, e.OccurredAt, e.ExternalRef, [e.Generator], [e.City], e.OccurredAt)
     {
         RemainingKg = e.MassKg,
+        WasteCode = e.WasteCode,
     };
 
     public static Batch Create(BatchDerived e) => new(
@@ -317,6 +327,7 @@ public sealed record Batch(
         RemainingKg = e.MassKg,
         Origin = e.Process,
         Parents = e.Parents,
+        WasteCode = e.WasteCode,
     };
 
     public Batch Apply(BatchDispatched e) => this with
@@ -358,7 +369,7 @@ public sealed record Batch(
 
     public Batch Apply(FateRecorded e) => this with
     {
-        Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt, Sum(e.Losses))],
+        Fates = [.. Fates, new FateEntry(e.FateId, e.Fate, e.Method, e.MassKg, e.Units, e.By, e.OccurredAt, Sum(e.Losses), e.OperationCode)],
         RemainingKg = e.RemainingKg,
         Units = Units is { } units && e.Units is { } fated ? units - fated : Units,
         Status = e.RemainingKg.Kilograms == 0 ? BatchStatus.Ended : Status,

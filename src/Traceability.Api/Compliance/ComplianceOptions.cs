@@ -22,8 +22,11 @@ public sealed class ComplianceOptions
         return deadline < recordedAt && grace > deadline ? grace : deadline;
     }
 
-    /// <summary>Storage limit in days per category group; groups not listed have none.</summary>
-    public Dictionary<string, int> StorageLimitDays { get; set; } = new() { ["hazardous-waste"] = 365 };
+    /// <summary>
+    /// Storage limits in days for category groups whose categories carry none of their own (seeds/categories.json
+    /// sets medical waste at 2 days and other hazardous waste at a year); a deployment adds local limits here.
+    /// </summary>
+    public Dictionary<string, int> StorageLimitDays { get; set; } = [];
 
     /// <summary>Refused registrations of one identifier that make an alert.</summary>
     public int RepeatedIdentifierAttempts { get; set; } = 2;

@@ -37,6 +37,8 @@ public enum Fate
 /// <param name="BatteryProductType">Battery codes: the GB/T 34014 product-type letter (P pack, M module, C cell) a unit's code carries.</param>
 /// <param name="Dismantlable">Units are taken apart into components and materials (vehicles, packs, appliances).</param>
 /// <param name="Fates">The ends a batch of this category may come to.</param>
+/// <param name="StorageLimitDays">How long one holder may store a batch of it (medical waste 2 days, other hazardous waste a year).</param>
+/// <param name="InService">A product in use (a cascade-use battery): received without a waste licence until it comes back as waste.</param>
 public sealed record Category(
     string Code,
     string Group,
@@ -48,7 +50,9 @@ public sealed record Category(
     string? NationalListCode = null,
     char? BatteryProductType = null,
     bool Dismantlable = false,
-    IReadOnlyList<Fate>? Fates = null)
+    IReadOnlyList<Fate>? Fates = null,
+    int? StorageLimitDays = null,
+    bool InService = false)
 {
     /// <summary>Secondary materials are products of recycling, sold as goods: no waste licence governs them.</summary>
     public bool IsProduct => Group == CategoryGroups.SecondaryMaterial;
@@ -57,6 +61,9 @@ public sealed record Category(
     public bool AlwaysLicensed => Hazardous || Group == CategoryGroups.PowerBattery;
 
     public bool Allows(Fate fate) => Fates?.Contains(fate) == true;
+
+    /// <summary>Waste rather than a good: secondary materials and products in service need no waste licence.</summary>
+    public bool IsWaste => !IsProduct && !InService;
 }
 
 public static class CategoryGroups
@@ -82,12 +89,15 @@ public sealed class Categories
 
     public IReadOnlyCollection<Category> All => _byCode.Values;
 
+    /// <summary>The National Hazardous Waste List the hazardous categories' batches take their codes from.</summary>
+    public HazardousWasteList HazardousWaste { get; init; } = HazardousWasteList.Empty;
+
     public IReadOnlySet<string> Groups { get; }
 
     public static Categories Load(string seedsFolder)
     {
         var file = SeedFile.Read<CategoriesFile>(seedsFolder, "categories.json");
-        return new(file.Categories, file.Groups);
+        return new(file.Categories, file.Groups) { HazardousWaste = HazardousWasteList.Load(seedsFolder) };
     }
 
     sealed record CategoriesFile(List<Category> Categories, List<string> Groups);

@@ -12,6 +12,7 @@ public sealed class IdentifierTests
     [InlineData("1M8GDM9A1KP042788", "check digit")]
     [InlineData("1M8GDM9AXKP04278", "17 characters")]
     [InlineData("1M8GDM9AXKP04278O", "other than I, O, Q")]
+    [InlineData("1M8GDM9A0ZP042788", "model-year character")] // Z is never a model year
     public void vins_are_checked_by_length_alphabet_and_check_digit(string vin, string? rule)
     {
         var result = UnitIdentifier.Check(IdentifierKind.Vin, vin);
@@ -24,8 +25,20 @@ public sealed class IdentifierTests
     [InlineData("0CAXE010123456N3F0000001", false)] // product type must be P, M or C
     [InlineData("0CAPE010123456NDF0000001", false)] // month D does not exist
     [InlineData("0CAPE010123456N3F000000", false)]  // 23 characters
+    [InlineData("0CAPE010123456N2U0000001", false)] // 30 February 2022
+    [InlineData("0CAPE010123456L2T0000001", true)]  // 29 February 2020, a leap year
+    [InlineData("0CAPE010123456N2T0000001", false)] // 29 February 2022 is not
+    [InlineData("0CAPE010123456U3F0000001", false)] // U is no year code
+    [InlineData("0CAPE010123456N4V0000001", false)] // 31 April
     public void battery_codes_follow_the_gbt_34014_structure(string code, bool valid) =>
         Assert.Equal(valid, UnitIdentifier.Check(IdentifierKind.BatteryCode, code) is null);
+
+    [Theory]
+    [InlineData("0CAPE010123456N3F0000001", 2022, 3, 15)]
+    [InlineData("0CAPE010123456SCV0000001", 2025, 12, 31)]
+    [InlineData("0CAPE0101234561190000001", 2031, 1, 9)]
+    public void a_battery_codes_production_date_reads_its_year_as_a_vin_model_year(string code, int year, int month, int day) =>
+        Assert.Equal(new NodaTime.LocalDate(year, month, day), UnitIdentifier.ProductionDateOf(code));
 
     [Fact]
     public void generated_test_codes_are_valid()

@@ -87,7 +87,7 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
 
         var alert = await EventuallyAsync(await NationalRegulatorAsync(), "storage-too-long", batch);
 
-        Assert.Contains("beyond the 365-day limit for hazardous-waste", alert.GetProperty("evidence").GetString());
+        Assert.Contains("beyond the 365-day limit for hw49", alert.GetProperty("evidence").GetString());
     }
 
     [Fact]

@@ -20,10 +20,11 @@ public static class TestCodes
         const string alphabet = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
         var chars = Enumerable.Range(0, 17).Select(_ => alphabet[Random.Shared.Next(alphabet.Length)]).ToArray();
         chars[8] = '0';
+        chars[9] = 'S'; // model year 2025
         chars[8] = UnitIdentifier.VinCheckDigit(new string(chars));
         return new string(chars);
     }
 
-    /// <summary>A GB/T 34014 code: manufacturer, product type (P pack, M module, C cell), ternary (E), spec, traceability, date 2025-03-15, serial.</summary>
+    /// <summary>A GB/T 34014 code: manufacturer, product type (P pack, M module, C cell), ternary (E), spec, traceability, date N3F = 2022-03-15 (year code N is 2022, as in a VIN), serial.</summary>
     public static string BatteryCode(char productType = 'P') => $"0CA{productType}E01{Random.Shared.Next(1_000_000, 9_999_999)}N3F{Random.Shared.Next(1_000_000, 9_999_999)}";
 }

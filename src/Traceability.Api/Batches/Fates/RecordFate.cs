@@ -17,9 +17,10 @@ namespace Traceability.Batches.Fates;
 /// <param name="Losses">Recycling only: mass declared lost in the process, each with a reason.</param>
 /// <param name="Note">Free text: buyer of a second-hand unit, energy-storage project, landfill site...</param>
 /// <param name="OccurredAt">When the fate was given (ISO 8601 instant).</param>
+/// <param name="OperationCode">Energy recovery only: R1 (used as a fuel to generate energy, the default) or D10 (incineration on land, e.g. hazardous waste burnt with heat recovery, which its indicators count as disposal). Disposal takes D1 or D10 from its method.</param>
 public sealed record RecordFateRequest(
     Fate? Fate, decimal? MassKg, int? Units, DisposalMethod? Method, IReadOnlyList<OutputRequest>? Outputs, IReadOnlyList<LossRequest>? Losses,
-    string? Note, Instant? OccurredAt)
+    string? Note, Instant? OccurredAt, string? OperationCode = null)
 {
     public (RecordFate? Command, Refusal? Refusal) Validate(Guid batchId, string by, long? expectedVersion, Categories categories)
     {
@@ -29,6 +30,8 @@ public sealed record RecordFateRequest(
         if (Fate == ReferenceData.Fate.Disposal && Method is null) errors.Add("method", "is required for disposal: landfill or incineration");
         if (Fate is not null and not ReferenceData.Fate.Disposal && Method is not null) errors.Add("method", "is given only for disposal");
         if (Note is { Length: > 500 }) errors.Add("note", "must be at most 500 characters");
+        if (OperationCode is not null && Fate != ReferenceData.Fate.EnergyRecovery) errors.Add("operationCode", "is given only for energy recovery (R1 or D10); disposal takes D1 or D10 from its method");
+        else if (OperationCode is not (null or "R1" or "D10")) errors.Add("operationCode", "must be R1 (use as a fuel) or D10 (incineration on land)");
         List<Output> outputs = [];
         List<Loss> losses = [];
         if (Fate == ReferenceData.Fate.Recycling)
@@ -44,13 +47,21 @@ public sealed record RecordFateRequest(
         return errors.Any
             ? (null, errors.ToRefusal())
             : (new RecordFate(batchId, Guid.CreateVersion7(), Fate!.Value, Method, new Mass(MassKg!.Value), Units, outputs, losses, Note?.Trim(), by,
-                OccurredAt!.Value, expectedVersion), null);
+                OccurredAt!.Value, expectedVersion, CodeOf(Fate!.Value, Method, OperationCode)), null);
     }
+
+    /// <summary>The recovery or disposal operation code the fate carries: D1 landfill, D10 incineration, R1 energy recovery unless D10 was named.</summary>
+    static string? CodeOf(Fate fate, DisposalMethod? method, string? energyCode) => fate switch
+    {
+        ReferenceData.Fate.Disposal => method == DisposalMethod.Landfill ? "D1" : "D10",
+        ReferenceData.Fate.EnergyRecovery => energyCode ?? "R1",
+        _ => null,
+    };
 }
 
 public sealed record RecordFate(
     Guid BatchId, Guid FateId, Fate Fate, DisposalMethod? Method, Mass MassKg, int? Units, IReadOnlyList<Output> Outputs, IReadOnlyList<Loss> Losses,
-    string? Note, string By, Instant OccurredAt, long? ExpectedVersion) : IBatchCommand
+    string? Note, string By, Instant OccurredAt, long? ExpectedVersion, string? OperationCode = null) : IBatchCommand
 {
     public IReadOnlyList<Guid> Targets => [BatchId];
     public IEnumerable<UnitIdentifier> Claims => Outputs.Select(o => o.Identifier).OfType<UnitIdentifier>();
@@ -102,7 +113,7 @@ public static class RecordFateDecision
             return unbalanced;
 
         var fate = new FateRecorded(batch.Id, command.FateId, command.Fate, command.Method, command.By, actor.City, command.MassKg, command.Units,
-            command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt);
+            command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt, command.OperationCode);
         return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
     }
 }

@@ -10,9 +10,9 @@ public sealed partial record UnitIdentifier(IdentifierKind Kind, string Value)
     public static string? Check(IdentifierKind kind, string value) => kind switch
     {
         IdentifierKind.Vin => CheckVin(value),
-        IdentifierKind.BatteryCode => BatteryCode().IsMatch(value)
-            ? null
-            : "must be a 24-character GB/T 34014 battery code: manufacturer (3), product type P/M/C, battery type A-G or Z, specification (2), traceability (7), production date (year, month 1-9/A-C, day 1-9/A-V), serial (7); digits and capitals",
+        IdentifierKind.BatteryCode => !BatteryCode().IsMatch(value)
+            ? "must be a 24-character GB/T 34014 battery code: manufacturer (3), product type P/M/C, battery type A-G or Z, specification (2), traceability (7), production date (year, month 1-9/A-C, day 1-9/A-V), serial (7); digits and capitals"
+            : CheckProductionDate(value),
         _ => "kind must be vin or battery-code",
     };
 
@@ -24,9 +24,33 @@ public sealed partial record UnitIdentifier(IdentifierKind Kind, string Value)
     {
         if (vin.Length != 17) return "a VIN must be 17 characters (GB 16735)";
         if (vin.Any(c => VinAlphabet.IndexOf(c, StringComparison.Ordinal) < 0)) return "a VIN uses digits and capitals other than I, O, Q";
+        if (YearOf(vin[9]) is null) return $"VIN model-year character (position 10) is '{vin[9]}', which GB 16735 does not use (not I, O, Q, U, Z or 0)";
         var expected = VinCheckDigit(vin);
         return vin[8] == expected ? null : $"VIN check digit (position 9) is '{vin[8]}' but GB 16735 gives '{expected}'";
     }
+
+    /// <summary>
+    /// The year codes of GB 16735 (VIN position 10), which GB/T 34014 uses for a battery's production year:
+    /// a 30-year cycle from A = 2010 that skips I, O, Q, U, Z and 0. Codes are read in the cycle 2010-2039.
+    /// </summary>
+    const string YearCodes = "ABCDEFGHJKLMNPRSTVWXY123456789";
+
+    public static int? YearOf(char code) => YearCodes.IndexOf(code, StringComparison.Ordinal) is >= 0 and var i ? 2010 + i : null;
+
+    /// <summary>The production date in positions 15-17 (year, month 1-9 A-C, day 1-9 A-V) as a calendar date, or null when no such day exists.</summary>
+    public static NodaTime.LocalDate? ProductionDateOf(string code)
+    {
+        if (code.Length != 24 || YearOf(code[14]) is not { } year) return null;
+        var month = code[15] is >= '1' and <= '9' ? code[15] - '0' : code[15] - 'A' + 10;
+        var day = code[16] is >= '1' and <= '9' ? code[16] - '0' : code[16] - 'A' + 10;
+        if (month is < 1 or > 12 || day < 1 || day > System.Globalization.CultureInfo.InvariantCulture.Calendar.GetDaysInMonth(year, month)) return null;
+        return new NodaTime.LocalDate(year, month, day);
+    }
+
+    static string? CheckProductionDate(string code) =>
+        ProductionDateOf(code) is null
+            ? $"production date code '{code[14..17]}' (positions 15-17) names no calendar day: year code {code[14]} is {(YearOf(code[14]) is { } y ? y.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not a GB/T 34014 year code")}, month {code[15]}, day {code[16]}"
+            : null;
 
     public static char VinCheckDigit(string vin)
     {

@@ -63,6 +63,8 @@ public static class MergeBatchesDecision
                 return Refusal.Invalid("batches", $"batch {batch.Id} is {category.Code} of group {category.Group}; a lot of {lot.Code} takes only group {lot.Group}");
             if ((category.Hazardous || lot.Hazardous) && category.Code != lot.Code)
                 return Refusal.Invalid("batches", $"batch {batch.Id} is {category.Code}; hazardous waste is merged only with the same kind ({lot.Code})");
+            if (batch.WasteCode != batches[0].WasteCode)
+                return Refusal.Invalid("batches", $"batch {batch.Id} carries waste code {batch.WasteCode}, batch {batches[0].Id} {batches[0].WasteCode}; a lot carries one 8-digit code");
             if (batch.Status == BatchStatus.Received && actor.Licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed)
                 return unlicensed;
         }
@@ -75,7 +77,7 @@ public static class MergeBatchesDecision
         if (units > UnitCount.Max) return Refusal.Invalid("batches", $"a lot holds at most {UnitCount.Max} units; these batches hold {units}");
         var parents = batches.Select(b => new ParentShare(b.Id, b.RemainingKg)).ToList();
         var merged = batches.Select(b => (object)new BatchMerged(b.Id, command.LotId, lot.Code, command.By, actor.City, b.RemainingKg, command.OccurredAt)).ToList();
-        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, (int?)units, null, parents, actor.Id, actor.City, command.OccurredAt);
+        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, (int?)units, null, parents, actor.Id, actor.City, command.OccurredAt, batches[0].WasteCode);
         return new Decision(merged, null).Starting([start]);
     }
 }

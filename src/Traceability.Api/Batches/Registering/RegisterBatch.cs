@@ -15,13 +15,15 @@ namespace Traceability.Batches.Registering;
 /// <param name="Identifier">The unit's VIN or battery code, for a single identified unit.</param>
 /// <param name="OccurredAt">When the batch was generated (ISO 8601 instant).</param>
 /// <param name="ExternalRef">The enterprise's own reference.</param>
+/// <param name="WasteCode">Hazardous waste: its 8-digit code of the National Hazardous Waste List (2025), e.g. 900-249-08; required for hazardous categories, absent otherwise.</param>
 public sealed record RegisterBatchRequest(
     string? Category,
     decimal? MassKg,
     int? Units,
     IdentifierRequest? Identifier,
     Instant? OccurredAt,
-    string? ExternalRef)
+    string? ExternalRef,
+    string? WasteCode = null)
 {
     /// <summary>Checks the request's own shape against the category catalog; no state is needed.</summary>
     public (RegisterBatch? Command, Refusal? Refusal) Validate(string generator, Categories categories)
@@ -39,10 +41,11 @@ public sealed record RegisterBatchRequest(
         if (category is { IsProduct: true })
             errors.Add("category", $"{category.Code} is a secondary material: it comes out of recycling (a fate with outputs), it is not generated as waste");
         var identifier = IdentityRules.Validate(Identifier, category, Units, "", errors, required: false);
+        var wasteCode = WasteCodeRules.Validate(WasteCode, category, categories.HazardousWaste, "wasteCode", errors);
 
         if (errors.Any) return (null, errors.ToRefusal());
         return (new RegisterBatch(Guid.CreateVersion7(), category!.Code, new Mass(MassKg!.Value), Units ?? (identifier is null ? null : 1),
-            identifier, OccurredAt!.Value, ExternalRef, generator), null);
+            identifier, OccurredAt!.Value, ExternalRef, generator, wasteCode), null);
     }
 }
 
@@ -54,7 +57,8 @@ public sealed record RegisterBatch(
     UnitIdentifier? Identifier,
     Instant OccurredAt,
     string? ExternalRef,
-    string Generator) : IBatchCommand
+    string Generator,
+    string? WasteCode = null) : IBatchCommand
 {
     public string By => Generator;
     public IReadOnlyList<Guid> Targets => [];
@@ -83,7 +87,7 @@ public static class RegisterBatchDecision
             return new Decision([], held, [new IdentifierClaimRefused(IdentifierClaim.KeyOf(identifier), (Guid)held.Extensions!["heldBy"], generator.Id, generator.City, now)]);
 
         return Decision.Of(new BatchGenerated(command.BatchId, command.Category, command.MassKg, command.Units, command.Identifier,
-            generator.Id, generator.City, command.ExternalRef, command.OccurredAt));
+            generator.Id, generator.City, command.ExternalRef, command.OccurredAt, command.WasteCode));
     }
 }
 

@@ -74,7 +74,7 @@ public static class SplitBatchDecision
             return unlicensed;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
-        var parts = command.Parts.Select(p => new Output(Guid.CreateVersion7(), batch.Category, new Mass(p.MassKg!.Value), p.Units, null)).ToList();
+        var parts = command.Parts.Select(p => new Output(Guid.CreateVersion7(), batch.Category, new Mass(p.MassKg!.Value), p.Units, null, batch.WasteCode)).ToList();
         if (MassBalance.Check(batch.RemainingKg, parts.Select(p => p.MassKg), [], options.MassBalanceTolerancePercent, "parts") is { } unbalanced)
             return unbalanced;
 

@@ -9,7 +9,8 @@ namespace Traceability.Batches;
 /// <param name="MassKg">Its mass in kilograms.</param>
 /// <param name="Units">Its unit count, where the category counts units.</param>
 /// <param name="Identifier">Its own VIN or battery code, required where its category carries one (one unit per output).</param>
-public sealed record OutputRequest(string? Category, decimal? MassKg, int? Units, IdentifierRequest? Identifier);
+/// <param name="WasteCode">Hazardous waste: its 8-digit code of the National Hazardous Waste List (2025), e.g. 900-214-08; required for hazardous categories.</param>
+public sealed record OutputRequest(string? Category, decimal? MassKg, int? Units, IdentifierRequest? Identifier, string? WasteCode = null);
 
 /// <summary>Mass declared lost, as sent.</summary>
 /// <param name="Kind">moisture, residue, dust, process or other.</param>
@@ -48,10 +49,11 @@ public static class OutputRequests
             if (UnitCount.Check(o.Units) is { } unitRule) errors.Add($"{at}units", unitRule);
             if (o.Units is not null && category is { CountsUnits: false }) errors.Add($"{at}units", $"is not counted for category {category.Code}");
             var identifier = IdentityRules.Validate(o.Identifier, category, o.Units, at, errors, required: true);
+            var wasteCode = WasteCodeRules.Validate(o.WasteCode, category, categories.HazardousWaste, $"{at}wasteCode", errors);
             if (identifier is not null && !seen.Add(IdentifierClaim.KeyOf(identifier)))
                 errors.Add($"{at}identifier.value", "appears twice in this request");
             if (category is not null && o.MassKg is { } mass && Mass.Check(mass) is null)
-                valid.Add(new Output(Guid.CreateVersion7(), category.Code, new Mass(mass), o.Units ?? (identifier is null ? null : 1), identifier));
+                valid.Add(new Output(Guid.CreateVersion7(), category.Code, new Mass(mass), o.Units ?? (identifier is null ? null : 1), identifier, wasteCode));
         }
         return valid;
     }
@@ -80,7 +82,7 @@ public static class OutputRequests
 
     /// <summary>The new batches, each starting with the parent that gave all its mass.</summary>
     public static IReadOnlyList<BatchDerived> Children(Process process, IEnumerable<Output> outputs, Guid parent, string producer, string city, Instant occurredAt) =>
-        [.. outputs.Select(o => new BatchDerived(o.BatchId, process, o.Category, o.MassKg, o.Units, o.Identifier, [new ParentShare(parent, o.MassKg)], producer, city, occurredAt))];
+        [.. outputs.Select(o => new BatchDerived(o.BatchId, process, o.Category, o.MassKg, o.Units, o.Identifier, [new ParentShare(parent, o.MassKg)], producer, city, occurredAt, o.WasteCode))];
 
     /// <summary>The index of the first output of <paramref name="category"/>, if any: sorting and recycling make other categories.</summary>
     public static int? IndexOfCategory(IReadOnlyList<Output> outputs, string category)

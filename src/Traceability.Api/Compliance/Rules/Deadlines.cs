@@ -45,8 +45,7 @@ public static class Deadlines
 
     static async Task ScheduleStorageAsync(IMessageContext bus, Guid batchId, string holder, Instant since, string category, Rulebook rules)
     {
-        var group = rules.Categories.Find(category)!.Group;
-        if (!rules.Compliance.Enabled(AlertRule.StorageTooLong) || !rules.Compliance.StorageLimitDays.TryGetValue(group, out var days)) return;
+        if (!rules.Compliance.Enabled(AlertRule.StorageTooLong) || rules.StorageLimitDays(rules.Categories.Find(category)!) is not { } days) return;
         await bus.ScheduleAsync(new CheckStorage(batchId, holder, since.ToUnixTimeMilliseconds()), (since + Duration.FromDays(days)).ToDateTimeOffset());
     }
 
@@ -65,10 +64,10 @@ public static class Deadlines
     {
         var batch = await session.LoadAsync<Batch>(check.BatchId, ct);
         if (batch is null || !batch.IsLive || batch.OpenManifest is not null || batch.Holder != check.Holder || batch.StoredSince != check.Since) return;
-        var group = rules.Categories.Find(batch.Category)!.Group;
-        var days = rules.Compliance.StorageLimitDays.GetValueOrDefault(group);
+        var category = rules.Categories.Find(batch.Category)!;
+        var days = rules.StorageLimitDays(category) ?? 0;
         await Alerts.RaiseAsync(session, $"storage-too-long:{batch.Id}:{check.Holder}:{check.Since}", AlertRule.StorageTooLong, batch.Id, [check.Holder], batch.City,
-            batch.Cities, $"{check.Holder} has stored {batch.RemainingKg} of {batch.Category} since {check.Since}, beyond the {days}-day limit for {group}.",
+            batch.Cities, $"{check.Holder} has stored {batch.RemainingKg} of {batch.Category} since {check.Since}, beyond the {days}-day limit for {category.Code} ({category.NameEn}).",
             check.Since + Duration.FromDays(days), rules.Now, ct);
     }
 }

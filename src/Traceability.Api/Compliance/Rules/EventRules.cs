@@ -112,4 +112,8 @@ public sealed class Rulebook(Categories categories, IOptions<TraceabilityOptions
 
     /// <summary>When Marten recorded the event (its own timestamp), so a rule judges the moment of the report, not the moment the handler ran.</summary>
     public Instant RecordedAt(IEvent e) => e.Timestamp == default ? Now : Instant.FromDateTimeOffset(e.Timestamp);
+
+    /// <summary>The category's own limit (seeds/categories.json: medical waste 2 days, hazardous waste a year), else one configured for its group.</summary>
+    public int? StorageLimitDays(Category category) =>
+        category.StorageLimitDays ?? (Compliance.StorageLimitDays.TryGetValue(category.Group, out var days) ? days : null);
 }
