@@ -32,6 +32,8 @@ public enum AlertRule
     [JsonStringEnumMemberName("repeated-identifier")] RepeatedIdentifier,
     /// <summary>An operation recorded after the licence that covered its date had expired or been revoked.</summary>
     [JsonStringEnumMemberName("recorded-after-licence-expiry")] RecordedAfterLicenceExpiry,
+    /// <summary>A licence's year-to-date mass passed its approved yearly scale (accepted where the deployment alerts instead of refusing, or by a race).</summary>
+    [JsonStringEnumMemberName("licence-scale-exceeded")] LicenceScaleExceeded,
 }
 
 [JsonConverter(typeof(NamedEnumConverter<AlertStatus>))]

@@ -15,6 +15,7 @@ public static class LicensingModule
         options.Projections.Snapshot<Licence>(SnapshotLifecycle.Inline);
         // Every batch operation reads the actor's licences.
         options.Schema.For<Licence>().Index(l => l.EnterpriseId);
+        options.Storage.ExtendedSchemaObjects.Add(LicenceUsage.Table(options.DatabaseSchemaName));
         return options;
     }
 

@@ -57,9 +57,6 @@ public sealed record Category(
     /// <summary>Secondary materials are products of recycling, sold as goods: no waste licence governs them.</summary>
     public bool IsProduct => Group == CategoryGroups.SecondaryMaterial;
 
-    /// <summary>The law names these two: never accepted by an enterprise without a licence.</summary>
-    public bool AlwaysLicensed => Hazardous || Group == CategoryGroups.PowerBattery;
-
     public bool Allows(Fate fate) => Fates?.Contains(fate) == true;
 
     /// <summary>Waste rather than a good: secondary materials and products in service need no waste licence.</summary>

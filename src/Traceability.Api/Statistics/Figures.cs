@@ -57,10 +57,14 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    /// <summary>Yearly tonnes of licences for <paramref name="activity"/> on <paramref name="group"/> valid on <paramref name="day"/>, as granted and revoked by <paramref name="asOf"/>.</summary>
-    public static async Task<decimal> LicensedCapacityAsync(IQuerySession session, Activity activity, string group, string? city, LocalDate day, Instant asOf, CancellationToken ct)
+    /// <summary>
+    /// Yearly tonnes of the licences that permit <paramref name="op"/> on <paramref name="category"/> (the statutory
+    /// kind, e.g. a recycling white-list entry for power batteries, or a general licence) valid on
+    /// <paramref name="day"/>, as granted and revoked by <paramref name="asOf"/>.
+    /// </summary>
+    public static async Task<decimal> LicensedCapacityAsync(IQuerySession session, Operation op, ReferenceData.Category category, string? city, LocalDate day, Instant asOf, CancellationToken ct)
     {
-        var licences = await session.Query<Licence>().Where(l => l.Activity == activity && l.CategoryGroup == group).ToListAsync(ct);
+        var licences = (await session.Query<Licence>().ToListAsync(ct)).Where(l => Statute.Permits(l, op, category, null)).ToList();
         var enterprises = city is null ? null : (await session.Query<Enterprises.Enterprise>().Where(e => e.City == city).Select(e => e.Id).ToListAsync(ct)).ToHashSet();
         return licences
             .Where(l => l.GrantedAt <= asOf && (enterprises is null || enterprises.Contains(l.EnterpriseId)))

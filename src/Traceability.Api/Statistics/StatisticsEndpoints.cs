@@ -90,7 +90,7 @@ public static class StatisticsEndpoints
         foreach (var indicator in catalog.All)
         {
             var tonnes = indicator.Kind is "capacity" or "capacity-use"
-                ? await Figures.LicensedCapacityAsync(session, Activity.Dismantle, indicator.Groups[0], city, p!.LastDay, at, http.RequestAborted)
+                ? await Figures.LicensedCapacityAsync(session, Operation.Dismantle, categories.All.First(c => c.Group == indicator.Groups[0] && c.Dismantlable), city, p!.LastDay, at, http.RequestAborted)
                 : 0m;
             values.Add(IndicatorValues.Evaluate(indicator, city ?? "national", p!, totals, categories, tonnes));
         }

@@ -22,13 +22,23 @@ public static class Given
 
     public static Category Category(string code) => Categories.Find(code) ?? throw new ArgumentException($"no category {code} in the seeds");
 
-    /// <summary>A licence book valid through 2026 and 2027 for each activity on the group.</summary>
+    /// <summary>
+    /// A licence book valid through 2026 and 2027 with, for each activity on the group, the licence the HTTP tests
+    /// would be granted (<see cref="Hosting.ApiFixture.LicenceBody"/>), made by the service's own grant rules.
+    /// </summary>
     public static LicenceBook Licences(string enterpriseId, string group, params Activity[] activities) =>
-        new(enterpriseId, [.. activities.Select(a => new Licence
-        {
-            Id = Guid.CreateVersion7(), EnterpriseId = enterpriseId, Activity = a, CategoryGroup = group,
-            ValidFrom = new LocalDate(2026, 1, 1), ValidTo = new LocalDate(2027, 12, 31), CapacityTonnesPerYear = 10_000m,
-        })]);
+        new(enterpriseId, [.. activities.Select(a => Grant(enterpriseId, Hosting.ApiFixture.LicenceBody(global::Traceability.Hosting.EnumNames.Of(a), group, "2026-01-01", "2027-12-31", 10_000m)))]);
+
+    /// <summary>The licence a grant request body (as the API takes it) makes, with no database.</summary>
+    public static Licence Grant(string enterpriseId, object body)
+    {
+        var request = System.Text.Json.JsonSerializer.Deserialize<global::Traceability.Licensing.Granting.GrantLicenceRequest>(
+            System.Text.Json.JsonSerializer.Serialize(body, Hosting.ApiFixture.Json), Hosting.ApiFixture.Json)!;
+        var (grant, refusal) = request.Validate(enterpriseId, new Traceability.Requests.Caller("admin", "admin", null, null), Categories);
+        Assert.Null(refusal);
+        return Licence.Create(new LicenceGranted(grant!.LicenceId, enterpriseId, grant.Activity, grant.CategoryGroup, grant.ValidFrom, grant.ValidTo,
+            grant.CapacityTonnesPerYear, "admin", Day1, grant.Kind, grant.Number, grant.WasteCodes, grant.Operations, grant.Products, grant.WhiteList));
+    }
 
     public static BatchActor Actor(string id, string city, LicenceBook licences) =>
         new(new Enterprise { Id = id, City = city, Roles = [EnterpriseRoles.Recycler] }, licences);

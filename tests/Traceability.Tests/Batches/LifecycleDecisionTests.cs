@@ -51,32 +51,94 @@ public sealed class LifecycleDecisionTests
     [Fact]
     public void the_licence_is_judged_on_the_china_date_of_the_operation()
     {
-        var licences = new LicenceBook(Holder, [new Licence
-        {
-            EnterpriseId = Holder, Activity = Activity.Recycle, CategoryGroup = "power-battery",
-            ValidFrom = new LocalDate(2026, 1, 1), ValidTo = new LocalDate(2026, 11, 21),
-        }]);
+        var licences = new LicenceBook(Holder, [Grant(Holder, new { kind = "battery-white-list", whiteList = "recycling", validFrom = "2026-01-01", validTo = "2026-11-21", capacityTonnesPerYear = 100 })]);
         var battery = Category("battery-module");
 
         // 2026-11-21T15:59Z is 23:59 on the 21st in China: covered. A minute later it is the 22nd: not.
-        Assert.Null(licences.Require(Activity.Recycle, battery, At("2026-11-21T15:59:00Z"), Options.Licensing));
-        var refusal = licences.Require(Activity.Recycle, battery, At("2026-11-21T16:00:00Z"), Options.Licensing);
+        Assert.Null(licences.Permit(Operation.Recycle, battery, null, 10m, At("2026-11-21T15:59:00Z"), Options.Licensing).Refusal);
+        var refusal = licences.Permit(Operation.Recycle, battery, null, 10m, At("2026-11-21T16:00:00Z"), Options.Licensing).Refusal;
         Assert.Equal(403, refusal?.Status);
-        Assert.Equal(["recycle × power-battery valid on 2026-11-22"], refusal!.Errors!["licence"]);
-        Assert.NotNull(licences.Require(Activity.Dismantle, battery, At("2026-06-01T00:00:00Z"), Options.Licensing));
+        Assert.Equal(["a power battery white-list entry of kind recycling, valid on 2026-11-22"], refusal!.Errors!["licence"]);
+        // A recycling entry is not a cascade-use entry.
+        Assert.NotNull(licences.Permit(Operation.CascadeUse, battery, null, 10m, At("2026-06-01T00:00:00Z"), Options.Licensing).Refusal);
     }
 
     [Fact]
-    public void with_licences_required_only_by_law_batteries_and_hazardous_waste_still_need_one()
+    public void with_the_statutory_set_only_what_the_law_licenses_needs_a_licence()
     {
-        var lenient = new LicensingRules(AllWaste: false);
+        var statutory = new LicensingRules(AllWaste: false);
         var none = new LicenceBook(Holder, []);
+        bool Needs(Operation op, string category, LicensingRules rules) => none.Permit(op, Category(category), null, 1m, Day2, rules).Refusal is not null;
 
-        Assert.Null(none.RequireReceiving(Category("decoration-waste"), Day2, lenient));
-        Assert.NotNull(none.RequireReceiving(Category("power-battery"), Day2, lenient));
-        Assert.NotNull(none.RequireReceiving(Category("hw08"), Day2, lenient));
-        Assert.NotNull(none.RequireReceiving(Category("decoration-waste"), Day2, Options.Licensing));
-        Assert.Null(none.RequireReceiving(Category("lithium-carbonate"), Day2, Options.Licensing));
+        Assert.True(Needs(Operation.Receive, "hw08", statutory));                 // 危险废物经营许可证, whatever the operation
+        Assert.True(Needs(Operation.Receive, "scrapped-vehicle", statutory));     // only a qualified dismantler recovers a vehicle
+        Assert.False(Needs(Operation.Receive, "vehicle-engine", statutory));      // its parts are not under that qualification
+        Assert.True(Needs(Operation.Dismantle, "weee-television", statutory));    // treatment needs the WEEE qualification...
+        Assert.False(Needs(Operation.Receive, "weee-television", statutory));     // ...collecting does not
+        Assert.True(Needs(Operation.Receive, "decoration-waste", statutory));     // 城市建筑垃圾处置核准
+        Assert.False(Needs(Operation.Receive, "power-battery", statutory));       // collection outlets are not on the white list...
+        Assert.True(Needs(Operation.Recycle, "battery-cell", statutory));         // ...recyclers are
+        Assert.False(Needs(Operation.Recycle, "waste-paper", statutory));         // no statutory licence for renewable resources
+        Assert.True(Needs(Operation.Recycle, "waste-paper", Options.Licensing));  // unless the deployment licenses all waste
+        Assert.False(Needs(Operation.Receive, "lithium-carbonate", Options.Licensing)); // secondary materials are goods
+        Assert.False(Needs(Operation.Receive, "cascade-use-battery", Options.Licensing)); // a product in service too
+    }
+
+    [Fact]
+    public void a_hazardous_waste_licence_permits_its_codes_or_classes_and_its_operations_only()
+    {
+        var oil = Category("hw08");
+        var byCode = new LicenceBook(Holder, [Grant(Holder, new { kind = "hazardous-waste", wasteCodes = new[] { "900-249-08" }, operations = new[] { "collect", "store" }, validFrom = "2026-01-01", validTo = "2026-12-31", capacityTonnesPerYear = 100 })]);
+        var byClass = new LicenceBook(Holder, [Grant(Holder, new { kind = "hazardous-waste", wasteCodes = new[] { "HW08" }, operations = new[] { "utilize" }, validFrom = "2026-01-01", validTo = "2026-12-31", capacityTonnesPerYear = 100 })]);
+
+        Assert.Null(byCode.Permit(Operation.Receive, oil, "900-249-08", 1m, Day2, Options.Licensing).Refusal);
+        var otherCode = byCode.Permit(Operation.Receive, oil, "900-214-08", 1m, Day2, Options.Licensing).Refusal;
+        Assert.Contains("900-214-08", otherCode!.Errors!["licence"][0]);
+        Assert.NotNull(byCode.Permit(Operation.Recycle, oil, "900-249-08", 1m, Day2, Options.Licensing).Refusal); // collect and store are not utilization
+        Assert.Null(byClass.Permit(Operation.Recycle, oil, "900-214-08", 1m, Day2, Options.Licensing).Refusal);
+        Assert.NotNull(byClass.Permit(Operation.Dispose, oil, "900-214-08", 1m, Day2, Options.Licensing).Refusal);  // utilization is not disposal
+        Assert.NotNull(byClass.Permit(Operation.Receive, Category("hw34"), "900-000-34", 1m, Day2, Options.Licensing).Refusal);
+    }
+
+    [Fact]
+    public void a_weee_qualification_permits_the_products_it_lists()
+    {
+        var tv = new LicenceBook(Holder, [Grant(Holder, new { kind = "weee-treatment", products = new[] { "weee-television" }, validFrom = "2026-01-01", validTo = "2026-12-31", capacityTonnesPerYear = 100 })]);
+
+        Assert.Null(tv.Permit(Operation.Dismantle, Category("weee-television"), null, 1m, Day2, Options.Licensing).Refusal);
+        Assert.Contains("listing weee-refrigerator", tv.Permit(Operation.Dismantle, Category("weee-refrigerator"), null, 1m, Day2, Options.Licensing).Refusal!.Detail);
+    }
+
+    [Fact]
+    public void the_yearly_scale_refuses_an_operation_that_would_pass_it_naming_licence_scale_and_year_to_date()
+    {
+        var licence = Grant(Holder, new { kind = "battery-white-list", whiteList = "recycling", number = "JS-BAT-7", validFrom = "2026-01-01", validTo = "2027-12-31", capacityTonnesPerYear = 1 });
+        var book = new LicenceBook(Holder, [licence], new Dictionary<(Guid, int), decimal> { [(licence.Id, 2026)] = 800m });
+        var pack = Category("power-battery");
+
+        var within = book.Permit(Operation.Recycle, pack, null, 200m, Day2, Options.Licensing);
+        Assert.Equal(new LicenceUse(licence.Id, 2026, 200m), within.Use);
+        var past = book.Permit(Operation.Recycle, pack, null, 200.001m, Day2, Options.Licensing).Refusal!;
+        Assert.Equal(403, past.Status);
+        Assert.Contains("JS-BAT-7", past.Detail);
+        Assert.Contains("approved scale of 1 t for 2026: 0.8 t used", past.Detail);
+        // The scale is per China calendar year: on 1 January 2027 (China time) the year starts again.
+        Assert.Null(book.Permit(Operation.Recycle, pack, null, 900m, At("2026-12-31T16:00:00Z"), Options.Licensing).Refusal);
+        // Where the deployment alerts instead, the operation is permitted and the breach recorded for the rule.
+        var alerted = book.Permit(Operation.Recycle, pack, null, 300m, Day2, Options.Licensing with { AlertOnScaleExceeded = true });
+        Assert.Equal((null, new ScaleBreach(licence.Id, 2026, 1000m, 800m)), (alerted.Refusal, alerted.Breach));
+    }
+
+    [Fact]
+    public void receipts_count_against_a_collect_only_licence_and_treatment_against_the_treating_one()
+    {
+        var collector = Grant(Holder, new { kind = "hazardous-waste", wasteCodes = new[] { "HW08" }, operations = new[] { "collect", "store" }, validFrom = "2026-01-01", validTo = "2026-12-31", capacityTonnesPerYear = 100 });
+        var utilizer = Grant(Holder, new { kind = "hazardous-waste", wasteCodes = new[] { "HW08" }, operations = new[] { "utilize" }, validFrom = "2026-01-01", validTo = "2026-12-31", capacityTonnesPerYear = 100 });
+        var oil = Category("hw08");
+
+        Assert.Equal(collector.Id, new LicenceBook(Holder, [collector]).Permit(Operation.Receive, oil, "900-249-08", 5m, Day2, Options.Licensing).Use?.LicenceId);
+        Assert.Null(new LicenceBook(Holder, [utilizer]).Permit(Operation.Receive, oil, "900-249-08", 5m, Day2, Options.Licensing).Use);
+        Assert.Equal(utilizer.Id, new LicenceBook(Holder, [utilizer]).Permit(Operation.Recycle, oil, "900-249-08", 5m, Day2, Options.Licensing).Use?.LicenceId);
     }
 
     [Fact]
@@ -111,12 +173,12 @@ public sealed class LifecycleDecisionTests
     [Fact]
     public void a_fate_needs_the_licence_for_its_activity()
     {
-        var batch = Held("decoration-waste", 1000m, Holder);
-        var reuseOnly = Actor(Holder, "320200", Licences(Holder, "construction-waste", Activity.Reuse));
+        var batch = Held("waste-plastics", 1000m, Holder);
+        var reuseOnly = Actor(Holder, "320200", Licences(Holder, "renewable-resource", Activity.Reuse));
 
-        var decision = RecordFateDecision.Decide(batch, Fate(batch.Id, ReferenceData.Fate.Disposal, 1000m), reuseOnly, Category("decoration-waste"), HeldIdentifiers.None, Now, Options);
+        var decision = RecordFateDecision.Decide(batch, Fate(batch.Id, ReferenceData.Fate.Disposal, 1000m), reuseOnly, Category("waste-plastics"), HeldIdentifiers.None, Now, Options);
 
-        Assert.Equal(["dispose × construction-waste valid on 2026-11-21"], decision.Refusal!.Errors!["licence"]);
+        Assert.Equal(["a general licence to dispose renewable-resource, valid on 2026-11-21"], decision.Refusal!.Errors!["licence"]);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
     public async Task hazardous_waste_stored_beyond_a_year_is_raised_when_its_deadline_comes()
     {
         var (_, plant) = await Api.EnterpriseAsync("320200", "generator");
-        var registered = await Chain.Register(plant, new { category = "hw49", massKg = 800m, occurredAt = Ago(Duration.FromDays(366)) });
+        var registered = await Chain.Register(plant, new { category = "hw49", massKg = 800m, occurredAt = Ago(Duration.FromDays(366)), wasteCode = "900-041-49" });
         var batch = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         var alert = await EventuallyAsync(await NationalRegulatorAsync(), "storage-too-long", batch);

@@ -59,7 +59,7 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWithKey(AdminKey);
 
-    /// <summary>Waits until the Wolverine work in flight is done, then empties Marten's data (and restarts the daemon) and the lineage edges.</summary>
+    /// <summary>Waits until the Wolverine work in flight is done, then empties Marten's data (and restarts the daemon) the lineage edges and the licences' year-to-date masses.</summary>
     public async Task ResetAsync()
     {
         await SettledAsync();
@@ -67,7 +67,7 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         // The lineage edge table is the service's own, beside Marten's: emptied with them.
         await using var connection = new Npgsql.NpgsqlConnection(TestCluster.ConnectionString);
         await connection.OpenAsync();
-        await using var truncate = new Npgsql.NpgsqlCommand("truncate traceability.lineage_edges", connection);
+        await using var truncate = new Npgsql.NpgsqlCommand("truncate traceability.lineage_edges, traceability.licence_usage", connection);
         await truncate.ExecuteNonQueryAsync();
     }
 
@@ -110,13 +110,38 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         return (id, client);
     }
 
-    public async Task<JsonElement> GrantAsync(string enterpriseId, string activity, string group, string validFrom = "2020-01-01", string validTo = "2030-12-31")
+    /// <summary>
+    /// Grants the licence the law issues for <paramref name="activity"/> on <paramref name="group"/> (a white-list entry
+    /// for battery recycling, a hazardous waste licence for every class with the matching operation, a dismantling
+    /// qualification...), or a general licence where the law names none; valid 2020-2030 unless told.
+    /// </summary>
+    public async Task<JsonElement> GrantAsync(string enterpriseId, string activity, string group, string validFrom = "2020-01-01", string validTo = "2030-12-31", decimal capacity = 50_000m)
     {
-        var response = await Admin().PostAsJsonAsync($"/api/enterprises/{enterpriseId}/licences",
-            new { activity, categoryGroup = group, validFrom, validTo, capacityTonnesPerYear = 50_000 }, Json);
+        var response = await Admin().PostAsJsonAsync($"/api/enterprises/{enterpriseId}/licences", LicenceBody(activity, group, validFrom, validTo, capacity), Json);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
+
+    static readonly string[] HazardousClasses =
+        ["HW01", "HW02", "HW04", "HW06", "HW08", "HW12", "HW17", "HW18", "HW22", "HW29", "HW31", "HW34", "HW35", "HW45", "HW46", "HW48", "HW49", "HW50"];
+
+    static readonly string[] WeeeProducts =
+        ["weee", "weee-television", "weee-refrigerator", "weee-washing-machine", "weee-air-conditioner", "weee-computer", "weee-phone", "weee-other"];
+
+    public static object LicenceBody(string activity, string group, string validFrom, string validTo, decimal capacity) => (group, activity) switch
+    {
+        ("power-battery", "recycle" or "dismantle") => new { kind = "battery-white-list", whiteList = "recycling", validFrom, validTo, capacityTonnesPerYear = capacity },
+        ("power-battery", "cascade-use") => new { kind = "battery-white-list", whiteList = "cascade-use", validFrom, validTo, capacityTonnesPerYear = capacity },
+        ("hazardous-waste", _) => new
+        {
+            kind = "hazardous-waste", wasteCodes = HazardousClasses, validFrom, validTo, capacityTonnesPerYear = capacity,
+            operations = new[] { activity switch { "collect" or "transport" => "collect", "store" => "store", "dispose" => "dispose", _ => "utilize" } },
+        },
+        ("scrapped-vehicle", "collect" or "store" or "dismantle") => new { kind = "vehicle-dismantling", validFrom, validTo, capacityTonnesPerYear = capacity },
+        ("weee", "sort" or "dismantle" or "recycle" or "dispose") => new { kind = "weee-treatment", products = WeeeProducts, validFrom, validTo, capacityTonnesPerYear = capacity },
+        ("construction-waste", _) => new { kind = "construction-waste", validFrom, validTo, capacityTonnesPerYear = capacity },
+        _ => new { activity, categoryGroup = group, validFrom, validTo, capacityTonnesPerYear = capacity },
+    };
 
     public async Task<string> IssueKeyAsync(object body)
     {

@@ -86,8 +86,8 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
         var refused = await dealer.Client.PostAsJsonAsync($"/api/batches/{pack}/dispatches", new { to = recycler.Id, massKg = 400m, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var missing = await Chain.FieldRuleAsync(refused, "licence");
-        Assert.Contains("receive (collect", missing);
-        Assert.Contains("power-battery valid on 2026-11-01", missing);
+        Assert.Contains("a general licence to collect or store", missing);
+        Assert.Contains("power-battery, valid on 2026-11-01", missing);
 
         var current = await Api.GrantAsync(recycler.Id, "recycle", "power-battery", "2026-11-01", "2027-10-31");
         await chain.TransferAsync(dealer, recycler, pack, 400m);
@@ -98,6 +98,6 @@ public sealed class LicenceTests(ApiFixture api) : ApiTest(api)
         var recycle = await recycler.Client.PostAsJsonAsync($"/api/batches/{pack}/fates",
             new { fate = "recycling", massKg = 400m, outputs = new[] { Chain.Out("black-mass", 400m) }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, recycle.StatusCode);
-        Assert.Contains("recycle × power-battery", await Chain.FieldRuleAsync(recycle, "licence"));
+        Assert.Equal("a power battery white-list entry of kind recycling, valid on 2026-11-03", await Chain.FieldRuleAsync(recycle, "licence"));
     }
 }

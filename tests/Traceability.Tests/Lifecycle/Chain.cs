@@ -34,7 +34,7 @@ public sealed class Chain(ApiFixture api)
 
     public async Task<Guid> RegisterAsync(Party generator, string category, decimal massKg, int? units = null, object? identifier = null)
     {
-        var body = await PostAsync(generator, "/api/batches", new { category, massKg, units, identifier, occurredAt = Next() });
+        var body = await PostAsync(generator, "/api/batches", new { category, massKg, units, identifier, occurredAt = Next(), wasteCode = TestCodes.WasteCodeOf(category) });
         return body.GetProperty("id").GetGuid();
     }
 
@@ -69,7 +69,7 @@ public sealed class Chain(ApiFixture api)
 
     public static async Task<JsonElement> StateAsync(Party reader, Guid batch) => await reader.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batch}");
 
-    public static object Out(string category, decimal massKg, int? units = null) => new { category, massKg, units };
+    public static object Out(string category, decimal massKg, int? units = null) => new { category, massKg, units, wasteCode = TestCodes.WasteCodeOf(category) };
 
     public static object Coded(string category, decimal massKg, string kind, string value) => new { category, massKg, units = 1, identifier = new { kind, value } };
 
@@ -97,7 +97,7 @@ public sealed class Chain(ApiFixture api)
 
     public static async Task<Guid> RegisterAsync(HttpClient generator, decimal massKg = 1000m, string category = "construction-waste")
     {
-        var response = await Register(generator, new { category, massKg, occurredAt = Generated });
+        var response = await Register(generator, new { category, massKg, occurredAt = Generated, wasteCode = TestCodes.WasteCodeOf(category) });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }

@@ -30,7 +30,7 @@ public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
         var dismantleByCollector = await collector.Client.PostAsJsonAsync($"/api/batches/{pack}/dismantling",
             new { outputs = new[] { Out("black-mass", 450m) }, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, dismantleByCollector.StatusCode);
-        Assert.Contains("dismantle × power-battery", await Chain.FieldRuleAsync(dismantleByCollector, "licence"));
+        Assert.Equal("a power battery white-list entry of kind recycling, valid on 2026-11-01", await Chain.FieldRuleAsync(dismantleByCollector, "licence"));
 
         await chain.TransferAsync(collector, recycler, pack, 450m, 449.8m);
         var moduleCodes = Enumerable.Range(0, 8).Select(_ => TestCodes.BatteryCode('M')).ToArray();
@@ -216,7 +216,7 @@ public sealed class GroupChainTests(ApiFixture api) : ApiTest(api)
 
         var refused = await garage.Client.PostAsJsonAsync($"/api/batches/{oil}/dispatches", new { to = unlicensed.Id, massKg = 2_000m, occurredAt = chain.Next() }, ApiFixture.Json);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Contains("hazardous-waste", await Chain.FieldRuleAsync(refused, "licence"));
+        Assert.Contains("a hazardous waste licence (危险废物经营许可证) approving collect or store or utilize or dispose of 900-249-08 (or class HW08)", await Chain.FieldRuleAsync(refused, "licence"));
 
         await chain.TransferAsync(garage, operatorOfHw, oil, 2_000m, 1_995m);
         var fate = await chain.FateAsync(operatorOfHw, oil, "energy-recovery", 1_995m);

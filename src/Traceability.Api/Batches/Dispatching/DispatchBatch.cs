@@ -64,12 +64,12 @@ public static class DispatchBatchDecision
         if (batch.RefuseUnlessHeldBy(command.From, "dispatch") is { } notHeld) return notHeld;
         if (addressee is null || addresseeLicences is null) return Refusal.Invalid("to", $"no enterprise {command.To} is registered");
         if (addressee.Id == command.From) return Refusal.Invalid("to", "must be another enterprise than the holder");
-        if (options.Licensing.Governs(category))
+        if (options.Licensing.Requires(Licensing.Operation.Receive, category) is not null)
         {
-            if (addresseeLicences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed)
+            if (addresseeLicences.Permit(Licensing.Operation.Receive, category, batch.WasteCode, 0m, command.OccurredAt, options.Licensing).Refusal is { } unlicensed)
                 return unlicensed with { Detail = $"to: {unlicensed.Detail}" };
         }
-        else if (!category.IsProduct && !addressee.Roles.Any(r => r != EnterpriseRoles.Generator))
+        else if (category.IsWaste && !addressee.Roles.Any(r => r != EnterpriseRoles.Generator))
             return Refusal.Forbidden($"to: enterprise {addressee.Id} is registered only as a generator and may not receive waste.");
         if (command.MassKg.PercentOff(batch.RemainingKg) > options.ReceiptTolerancePercent)
             return Refusal.Invalid("massKg", $"a dispatch hands over all that remains of the batch, {batch.RemainingKg}; {command.MassKg} is more than {options.ReceiptTolerancePercent}% off");

@@ -92,7 +92,10 @@ public static class RecordFateDecision
         if (batch.RefuseUnlessHeldBy(command.By, "give a fate to") is { } notHeld) return notHeld;
         if (!category.Allows(command.Fate))
             return Refusal.Invalid("fate", $"a {category.Code} batch may come to {(category.Fates is { Count: > 0 } f ? string.Join(", ", f.Select(EnumNames.Of)) : "no fate before it is dismantled")}, not {EnumNames.Of(command.Fate)}");
-        if (actor.Licences.Require(LicenceBook.For(command.Fate), category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
+        var permit = actor.Licences.Permit(Statute.For(command.Fate), category, batch.WasteCode, command.MassKg.Kilograms, command.OccurredAt, options.Licensing);
+        if (permit.Refusal is { } unlicensed) return unlicensed;
+        if (command.Fate == Fate.Remanufacture && category.Group == "scrapped-vehicle" && !actor.Enterprise.Has(Enterprises.EnterpriseRoles.Remanufacturer))
+            return Refusal.Forbidden($"Enterprise {actor.Id} is not registered as a remanufacturer; the major assemblies of a scrapped vehicle are remanufactured only by one (2019 measures).", "licence", "remanufacturer");
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
 
@@ -114,7 +117,7 @@ public static class RecordFateDecision
 
         var fate = new FateRecorded(batch.Id, command.FateId, command.Fate, command.Method, command.By, actor.City, command.MassKg, command.Units,
             command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt, command.OperationCode);
-        return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
+        return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt)).Under(permit);
     }
 }
 

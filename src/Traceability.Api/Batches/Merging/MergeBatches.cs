@@ -65,7 +65,7 @@ public static class MergeBatchesDecision
                 return Refusal.Invalid("batches", $"batch {batch.Id} is {category.Code}; hazardous waste is merged only with the same kind ({lot.Code})");
             if (batch.WasteCode != batches[0].WasteCode)
                 return Refusal.Invalid("batches", $"batch {batch.Id} carries waste code {batch.WasteCode}, batch {batches[0].Id} {batches[0].WasteCode}; a lot carries one 8-digit code");
-            if (batch.Status == BatchStatus.Received && actor.Licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed)
+            if (batch.Status == BatchStatus.Received && actor.Licences.Permit(Licensing.Operation.Receive, category, batch.WasteCode, 0m, command.OccurredAt, options.Licensing).Refusal is { } unlicensed)
                 return unlicensed;
         }
         var latest = batches.Max(b => b.LastOccurredAt);

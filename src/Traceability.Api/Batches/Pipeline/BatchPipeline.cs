@@ -43,6 +43,7 @@ public static class BatchPipeline
             return decision.Refusal;
         }
         Append(session, streams, decision, context.Held);
+        foreach (var use in decision.Uses) Licensing.LicenceUsage.Add(session, use);
         var outcome = command.Respond(context, decision);
         Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json.Value.SerializerOptions);
         return outcome;

@@ -16,5 +16,17 @@ public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal, IR
 
     public Decision Starting(IEnumerable<BatchDerived> children) => this with { Events = [.. Events, .. children] };
 
+    /// <summary>What the operation adds to the year-to-date mass of the licence that permitted it; written in the same transaction.</summary>
+    public IReadOnlyList<Licensing.LicenceUse> Uses { get; init; } = [];
+
+    /// <summary>Operations accepted past a licence's yearly scale (the deployment alerts rather than refuses); the rule raises the alert.</summary>
+    public IReadOnlyList<Licensing.ScaleBreach> Breaches { get; init; } = [];
+
+    public Decision Under(Licensing.Permit permit) => this with
+    {
+        Uses = permit.Use is { } use ? [.. Uses, use] : Uses,
+        Breaches = permit.Breach is { } breach ? [.. Breaches, breach] : Breaches,
+    };
+
     public static implicit operator Decision(Refusal refusal) => new([], refusal);
 }

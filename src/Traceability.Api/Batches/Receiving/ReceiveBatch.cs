@@ -50,12 +50,13 @@ public static class ReceiveBatchDecision
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, manifest.DispatchedAt, "the dispatch") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
         // Checked again at receipt: a licence can lapse or be revoked while the batch is on the road.
-        if (receiver.Licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed) return unlicensed;
+        var permit = receiver.Licences.Permit(Licensing.Operation.Receive, category, batch.WasteCode, command.MassKg.Kilograms, command.OccurredAt, options.Licensing);
+        if (permit.Refusal is { } unlicensed) return unlicensed;
 
         var received = new BatchReceived(batch.Id, manifest.ManifestId, command.By, receiver.City, command.MassKg, command.OccurredAt);
-        if (command.MassKg.PercentOff(manifest.MassKg) <= options.ReceiptTolerancePercent) return Decision.Of(received);
+        if (command.MassKg.PercentOff(manifest.MassKg) <= options.ReceiptTolerancePercent) return Decision.Of(received).Under(permit);
         return Decision.Of(received, new ReceiptDiscrepancyRecorded(batch.Id, manifest.ManifestId, command.By, manifest.MassKg, command.MassKg,
-            command.MassKg - manifest.MassKg, options.ReceiptTolerancePercent, command.OccurredAt));
+            command.MassKg - manifest.MassKg, options.ReceiptTolerancePercent, command.OccurredAt)).Under(permit);
     }
 }
 

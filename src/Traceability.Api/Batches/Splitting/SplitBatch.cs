@@ -70,7 +70,7 @@ public static class SplitBatchDecision
         }
         else if (command.Parts.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Units is not null) is { p: not null } counted)
             return Refusal.Invalid($"parts[{counted.i}].units", "must be absent: the batch does not count units");
-        if (batch.Status == BatchStatus.Received && actor.Licences.RequireReceiving(category, command.OccurredAt, options.Licensing) is { } unlicensed)
+        if (batch.Status == BatchStatus.Received && actor.Licences.Permit(Licensing.Operation.Receive, category, batch.WasteCode, 0m, command.OccurredAt, options.Licensing).Refusal is { } unlicensed)
             return unlicensed;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);

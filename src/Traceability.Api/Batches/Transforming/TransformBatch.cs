@@ -65,8 +65,8 @@ public static class TransformBatchDecision
             return Refusal.Conflict($"Category {category.Code} is not taken apart into components (seeds/categories.json: dismantlable false); sort it instead.");
         if (sorting && OutputRequests.IndexOfCategory(command.Outputs, batch.Category) is { } same)
             return Refusal.Invalid($"fractions[{same}].category", $"a fraction is of another category than the batch ({batch.Category}); to divide a batch into parts of its own category, split it");
-        if (actor.Licences.Require(sorting ? Activity.Sort : Activity.Dismantle, category, command.OccurredAt, options.Licensing) is { } unlicensed)
-            return unlicensed;
+        var permit = actor.Licences.Permit(sorting ? Operation.Sort : Operation.Dismantle, category, batch.WasteCode, batch.RemainingKg.Kilograms, command.OccurredAt, options.Licensing);
+        if (permit.Refusal is { } unlicensed) return unlicensed;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
         if (OutputRequests.RefuseHeld(command.Outputs, field, held) is { } taken) return taken;
@@ -76,6 +76,6 @@ public static class TransformBatchDecision
         object parentEvent = sorting
             ? new BatchSorted(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt)
             : new BatchDismantled(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt);
-        return Decision.Of(parentEvent).Starting(OutputRequests.Children(command.Process, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt));
+        return Decision.Of(parentEvent).Starting(OutputRequests.Children(command.Process, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt)).Under(permit);
     }
 }

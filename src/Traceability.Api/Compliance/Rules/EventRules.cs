@@ -36,18 +36,17 @@ public static class EventRules
     }
 
     public static Task Handle(IEvent<BatchReceived> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        LapsedLicenceAsync(session, e, LicenceBook.Receiving, "receive", rules, ct);
+        LicenceRulesAsync(session, e, Operation.Receive, rules, ct);
 
     public static Task Handle(IEvent<BatchSorted> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        LapsedLicenceAsync(session, e, [Activity.Sort], "sort", rules, ct);
+        LicenceRulesAsync(session, e, Operation.Sort, rules, ct);
 
     public static Task Handle(IEvent<BatchDismantled> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        LapsedLicenceAsync(session, e, [Activity.Dismantle], "dismantle", rules, ct);
+        LicenceRulesAsync(session, e, Operation.Dismantle, rules, ct);
 
     public static async Task Handle(IEvent<FateRecorded> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
     {
-        var activity = LicenceBook.For(e.Data.Fate);
-        await LapsedLicenceAsync(session, e, [activity], EnumNames.Of(activity), rules, ct);
+        await LicenceRulesAsync(session, e, Statute.For(e.Data.Fate), rules, ct);
         if (e.Data.Fate is Fate.Disposal or Fate.EnergyRecovery && rules.Compliance.Enabled(AlertRule.LeftChainUnrecycled))
             await UnrecycledAsync(session, e.Data, rules, ct);
     }
@@ -64,24 +63,54 @@ public static class EventRules
             $"{attempts.Count} refused registrations of {e.Data.Identifier}, held by live batch {e.Data.HeldBy}, by {string.Join(", ", by)}.", e.Data.At, rules.Now, ct);
     }
 
+    /// <summary>The two licence rules an operation is judged by after its commit: a licence lapsed by the day it was recorded, and a yearly scale passed.</summary>
+    static async Task LicenceRulesAsync<T>(IDocumentSession session, IEvent<T> e, Operation op, Rulebook rules, CancellationToken ct) where T : IBatchFact
+    {
+        var fact = e.Data;
+        if (await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch || await session.LoadAsync<Enterprise>(fact.ActedBy, ct) is not { } actor) return;
+        var category = rules.Categories.Find(batch.Category)!;
+        if (rules.Options.Licensing.Requires(op, category) is null) return;
+        var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
+        await LapsedLicenceAsync(session, e, op, batch, category, actor, licences, rules, ct);
+        await ScaleExceededAsync(session, fact, batch, actor, licences, rules, ct);
+    }
+
     /// <summary>
     /// The operation's date was licensed (the decision checked it), but no licence covers the day it was
     /// recorded: a late report or a revocation in between let it in.
     /// </summary>
     static async Task LapsedLicenceAsync<T>(
-        IDocumentSession session, IEvent<T> e, IReadOnlyList<Activity> anyOf, string doing, Rulebook rules, CancellationToken ct) where T : IBatchFact
+        IDocumentSession session, IEvent<T> e, Operation op, Batch batch, Category category, Enterprise actor, LicenceBook licences, Rulebook rules,
+        CancellationToken ct) where T : IBatchFact
     {
         var fact = e.Data;
-        if (!rules.Compliance.Enabled(AlertRule.RecordedAfterLicenceExpiry) || await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch) return;
-        var category = rules.Categories.Find(batch.Category)!;
-        if (!rules.Options.Licensing.Governs(category) || await session.LoadAsync<Enterprise>(fact.ActedBy, ct) is not { } actor) return;
         var recorded = ChinaTime.DateOf(rules.RecordedAt(e));
-        var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
-        if (licences.Covers(anyOf, category, recorded)) return;
+        if (!rules.Compliance.Enabled(AlertRule.RecordedAfterLicenceExpiry) || licences.Permits(op, category, batch.WasteCode, recorded, rules.Options.Licensing)) return;
+        var doing = EnumNames.Of(op);
         await Alerts.RaiseAsync(session, $"recorded-after-licence-expiry:{fact.BatchId}:{typeof(T).Name}:{fact.OccurredAt}", AlertRule.RecordedAfterLicenceExpiry,
             fact.BatchId, [actor.Id], actor.City, [.. batch.Cities, actor.City],
             $"{actor.Id} reported on {recorded:yyyy-MM-dd} an operation ({doing}, {category.Code}) dated {ChinaTime.DateOf(fact.OccurredAt):yyyy-MM-dd}; its licence to {doing} {category.Group} no longer covers the day it was recorded.",
             fact.OccurredAt, rules.Now, ct);
+    }
+
+    /// <summary>
+    /// A licence whose year-to-date mass is past its approved yearly scale: accepted on purpose (the deployment
+    /// alerts rather than refuses) or let through by two operations racing under one licence. Once per licence and year.
+    /// </summary>
+    static async Task ScaleExceededAsync(
+        IDocumentSession session, IBatchFact fact, Batch batch, Enterprise actor, LicenceBook licences, Rulebook rules, CancellationToken ct)
+    {
+        if (!rules.Compliance.Enabled(AlertRule.LicenceScaleExceeded)) return;
+        var year = ChinaTime.DateOf(fact.OccurredAt).Year;
+        foreach (var licence in licences.Licences)
+        {
+            var used = licences.YearToDateKg(licence.Id, year);
+            if (used <= licence.CapacityTonnesPerYear * 1000m) continue;
+            await Alerts.RaiseAsync(session, $"licence-scale-exceeded:{licence.Id}:{year}", AlertRule.LicenceScaleExceeded, fact.BatchId, [actor.Id], actor.City,
+                [.. batch.Cities, actor.City],
+                $"{actor.Id} has used {licence.Describe()} for {used / 1000m:0.###} t in {year}, past its approved scale of {licence.CapacityTonnesPerYear:0.###} t.",
+                fact.OccurredAt, rules.Now, ct);
+        }
     }
 
     /// <summary>Disposal or burning of a power battery or hazardous batch none of whose holders, nor its ancestors' holders, was licensed to recycle it.</summary>
@@ -89,12 +118,13 @@ public static class EventRules
     {
         if (await session.LoadAsync<Batch>(fate.BatchId, ct) is not { } batch) return;
         var category = rules.Categories.Find(batch.Category)!;
-        if (!category.AlwaysLicensed) return;
+        // The two kinds the law sends to a licensed recycler or utilizer before anything is burnt or buried.
+        if (!category.Hazardous && category.Group != CategoryGroups.PowerBattery) return;
         var lineage = await Lineage.AncestorsAsync(session, batch, ct);
         var holders = lineage.Nodes.Values.SelectMany(b => b.Custodians).Distinct().ToArray();
-        var recyclers = await session.Query<Licence>()
-            .Where(l => l.EnterpriseId.IsOneOf(holders) && l.Activity == Activity.Recycle && l.CategoryGroup == category.Group).ToListAsync(ct);
-        if (recyclers.Any(l => l.Covers(ChinaTime.DateOf(fate.OccurredAt)))) return;
+        var held = await session.Query<Licence>().Where(l => l.EnterpriseId.IsOneOf(holders)).ToListAsync(ct);
+        var day = ChinaTime.DateOf(fate.OccurredAt);
+        if (held.Any(l => l.Covers(day) && Statute.Permits(l, Operation.Recycle, category, batch.WasteCode))) return;
         await Alerts.RaiseAsync(session, $"left-chain-unrecycled:{fate.FateId}", AlertRule.LeftChainUnrecycled, batch.Id, [.. holders], fate.City, [.. batch.Cities, fate.City],
             $"{fate.MassKg} of {category.Code} went to {EnumNames.Of(fate.Fate)} by {fate.By}; none of its holders ({string.Join(", ", holders)}) held a licence to recycle {category.Group}.",
             fate.OccurredAt, rules.Now, ct);
