@@ -95,7 +95,8 @@ public sealed record BatchDerived(
     string Producer,
     string City,
     Instant OccurredAt,
-    string? WasteCode = null) : IBatchFact
+    string? WasteCode = null,
+    IReadOnlyList<string>? AncestorCodes = null) : IBatchFact
 {
     string IBatchFact.ActedBy => Producer;
 }
@@ -116,6 +117,16 @@ public sealed record BatchDismantled(
 
 /// <summary>The holder divided the batch into parts of the same category (to sell part of it).</summary>
 public sealed record BatchSplit(Guid BatchId, string By, string City, Mass InputKg, IReadOnlyList<Output> Parts, Instant OccurredAt) : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
+/// <summary>
+/// The holder, on the battery white list for cascade use, turned the batch (a pack, module or cell) with others
+/// into a cascade-use product (梯次利用产品) under a new code; <see cref="MassKg"/> is what of this batch went into it.
+/// </summary>
+public sealed record BatchCascadeUsed(
+    Guid BatchId, Guid ProductId, string ProductCategory, string By, string City, Mass InputKg, Mass MassKg, Mass LossKg, string? Application, Instant OccurredAt) : IBatchFact
 {
     string IBatchFact.ActedBy => By;
 }
@@ -174,6 +185,8 @@ public enum Process
     [JsonStringEnumMemberName("splitting")] Splitting,
     [JsonStringEnumMemberName("merging")] Merging,
     [JsonStringEnumMemberName("recycling")] Recycling,
+    /// <summary>Packs, modules or cells re-coded into a cascade-use product (梯次利用).</summary>
+    [JsonStringEnumMemberName("cascade-use")] CascadeUse,
 }
 
 /// <summary>Mass a transformation declares as gone rather than passed on (dried off, residue, dust...).</summary>
@@ -238,7 +251,7 @@ public enum BatchStatus
     [JsonStringEnumMemberName("derived")] Derived,
     [JsonStringEnumMemberName("in-transit")] InTransit,
     [JsonStringEnumMemberName("received")] Received,
-    /// <summary>Terminal: sorted, dismantled or split; its mass went on to its children.</summary>
+    /// <summary>Terminal: sorted, dismantled, split or cascade-used; its mass went on to its children.</summary>
     [JsonStringEnumMemberName("transformed")] Transformed,
     /// <summary>Terminal: merged into a lot.</summary>
     [JsonStringEnumMemberName("merged")] Merged,
@@ -312,6 +325,9 @@ public sealed record Batch(
     /// <summary>Hazardous waste: the 8-digit code of the National Hazardous Waste List it was registered or derived with.</summary>
     public string? WasteCode { get; init; }
 
+    /// <summary>A cascade-use product: the codes of the packs, modules or cells it was made from (GB/T 34014 keeps them as its ancestors).</summary>
+    public IReadOnlyList<string> AncestorCodes { get; init; } = [];
+
     public static Batch Create(BatchGenerated e) => new(
         e.BatchId, e.Category, e.MassKg, e.Units, e.Identifier, e.Generator, e.City, e.Generator,
         BatchStatus.Generated, null, false, e.OccurredAt, e.OccurredAt, e.ExternalRef, [e.Generator], [e.City], e.OccurredAt)
@@ -328,6 +344,7 @@ public sealed record Batch(
         Origin = e.Process,
         Parents = e.Parents,
         WasteCode = e.WasteCode,
+        AncestorCodes = e.AncestorCodes ?? [],
     };
 
     public Batch Apply(BatchDispatched e) => this with
@@ -357,6 +374,15 @@ public sealed record Batch(
     public Batch Apply(BatchDismantled e) => Transformed(Process.Dismantling, e.Outputs, e.Losses, e.OccurredAt);
 
     public Batch Apply(BatchSplit e) => Transformed(Process.Splitting, e.Parts, [], e.OccurredAt);
+
+    public Batch Apply(BatchCascadeUsed e) => this with
+    {
+        Status = BatchStatus.Transformed,
+        RemainingKg = default,
+        Children = [.. Children, new ChildRef(e.ProductId, e.ProductCategory, e.MassKg, Process.CascadeUse)],
+        LossesKg = LossesKg + e.LossKg,
+        LastOccurredAt = e.OccurredAt,
+    };
 
     public Batch Apply(BatchMerged e) => this with
     {

@@ -14,7 +14,7 @@ public static class BatchesModule
         options.Projections.Snapshot<Batch>(SnapshotLifecycle.Inline);
         // The batch search orders and pages by this key.
         options.Schema.For<Batch>().Index(b => b.SearchKey);
-        // A released identifier is claimed again by an update; two racing claims must not both commit.
+        // An identifier is claimed once, by an insert; two racing claims must not both commit.
         options.Schema.For<IdentifierClaim>().UseOptimisticConcurrency(true);
         return options;
     }

@@ -30,6 +30,8 @@ public enum AlertRule
     [JsonStringEnumMemberName("left-chain-unrecycled")] LeftChainUnrecycled,
     /// <summary>Repeated attempts to register an identifier a live batch holds.</summary>
     [JsonStringEnumMemberName("repeated-identifier")] RepeatedIdentifier,
+    /// <summary>An identifier registered again after its batch was dismantled, recycled, merged or ended: a cloned VIN or a re-used battery code.</summary>
+    [JsonStringEnumMemberName("reused-identifier")] ReusedIdentifier,
     /// <summary>An operation recorded after the licence that covered its date had expired or been revoked.</summary>
     [JsonStringEnumMemberName("recorded-after-licence-expiry")] RecordedAfterLicenceExpiry,
     /// <summary>A licence's year-to-date mass passed its approved yearly scale (accepted where the deployment alerts instead of refusing, or by a race).</summary>

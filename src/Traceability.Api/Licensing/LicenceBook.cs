@@ -87,12 +87,13 @@ public sealed record LicensingRules(bool AllWaste, bool AlertOnScaleExceeded = f
 {
     /// <summary>
     /// The kind of licence <paramref name="op"/> on <paramref name="category"/> needs: the statutory one where the
-    /// law names one; otherwise a general one when all waste is licensed; none for goods (secondary materials,
-    /// products in service) or where the law names none and the deployment keeps to the statutory set.
+    /// law names one; otherwise a general one when all waste is licensed; none for secondary materials (goods),
+    /// for receiving a product in service (a cascade-use battery at its user), or where the law names none and the
+    /// deployment keeps to the statutory set. A product in service that is treated (recycled when it retires) is waste again.
     /// </summary>
     public LicenceKind? Requires(Operation op, Category category)
     {
-        if (!category.IsWaste) return null;
+        if (category.IsProduct || (category.InService && op == Operation.Receive)) return null;
         if (Statute.Requires(op, category) is { } statutory) return statutory;
         return AllWaste ? LicenceKind.General : null;
     }

@@ -18,7 +18,7 @@ public static class Statute
     /// <summary>The statutory licence kind the operation needs, or null where the law names none.</summary>
     public static LicenceKind? Requires(Operation op, Category category)
     {
-        if (!category.IsWaste) return null;
+        if (category.IsProduct) return null;
         if (category.NationalListCode is not null) return LicenceKind.HazardousWaste;
         return category.Group switch
         {

@@ -132,6 +132,9 @@ public sealed class BatchFiguresProjection : SingleStreamProjection<BatchFigures
 
     public static void Apply(IEvent<BatchSplit> e, BatchFigures f) => Transformed(e, f, null, e.Data.City, e.Data.InputKg, [], 0);
 
+    public static void Apply(IEvent<BatchCascadeUsed> e, BatchFigures f) =>
+        Transformed(e, f, Measures.CascadeUsed, e.Data.City, e.Data.InputKg, e.Data.LossKg.Kilograms > 0 ? [new Loss(LossKind.Process, e.Data.LossKg, "cascade use")] : [], f.Units);
+
     public static void Apply(IEvent<BatchMerged> e, BatchFigures f) => Transformed(e, f, null, e.Data.City, e.Data.MassKg, [], 0);
 
     static void Transformed(IEvent e, BatchFigures f, string? measure, string city, Mass input, IReadOnlyList<Loss> losses, int units)

@@ -109,7 +109,7 @@ public sealed class PipelineScenarioTests
     {
         var vin = new UnitIdentifier(IdentifierKind.Vin, "LSVAU2180N2183294");
         var holder = Guid.CreateVersion7();
-        var held = new HeldIdentifiers([new IdentifierClaim { Id = IdentifierClaim.KeyOf(vin), BatchId = holder }], [IdentifierClaim.KeyOf(vin)]);
+        var held = new HeldIdentifiers([new IdentifierClaim { Id = IdentifierClaim.KeyOf(vin), BatchId = holder }], new Dictionary<Guid, BatchStatus> { [holder] = BatchStatus.Generated });
 
         var decision = Scenario.Nothing().Acting(Dealer).Holding(held)
             .When(new RegisterBatch(Guid.CreateVersion7(), "scrapped-vehicle", new Mass(1200m), 1, vin, Day1, null, Generator));

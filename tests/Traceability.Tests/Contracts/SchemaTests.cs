@@ -65,7 +65,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             var errors = await ValidateAsync(Path.Combine("events", $"{type}.json"), data);
             Assert.True(errors.Count == 0, $"{type} {data}: {string.Join("; ", errors)}");
         }
-        Assert.Equal(17, types.Count);
+        Assert.Equal(18, types.Count);
         Assert.Equal(types.Order(), Directory.GetFiles(Path.Combine(SchemaFolder, "events")).Select(Path.GetFileNameWithoutExtension).Order()!);
     }
 
@@ -86,7 +86,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(HttpStatusCode.Conflict, (await Chain.Register(dealer, vehicle)).StatusCode);
     }
 
-    /// <summary>Sorting, dismantling, splitting, merging, a recycling fate with outputs, and a correction.</summary>
+    /// <summary>Sorting, dismantling, splitting, merging, cascade use, a recycling fate with outputs, and a correction.</summary>
     async Task EveryTransformationAsync()
     {
         var chain = new Chain(Api);
@@ -102,6 +102,15 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         var lot = await chain.MergeAsync(plant, steel);
         await chain.RecycleAsync(plant, lot, 790m, [Chain.Out("recycled-steel", 780m)], Chain.Lost("residue", 10m, "slag"));
         Assert.Equal(2, sorted.Length);
+        var dealer = await chain.PartyAsync("320200", "generator");
+        var cascader = await chain.PartyAsync("320200", "recycler", "power-battery", "collect", "cascade-use");
+        var module = await chain.RegisterAsync(dealer, "battery-module", 50m, 1, new { kind = "battery-code", value = TestCodes.BatteryCode('M') });
+        await chain.TransferAsync(dealer, cascader, module, 50m);
+        await Chain.PostAsync(cascader, "/api/batches/cascade-use", new
+        {
+            batches = new[] { module }, product = new { massKg = 49m, identifier = new { kind = "battery-code", value = TestCodes.BatteryCode('M') } },
+            losses = new[] { Chain.Lost("process", 1m, "one cell rejected") }, occurredAt = chain.Next(),
+        });
     }
 
     [Theory]
@@ -119,6 +128,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     [InlineData("dispatch-batch")]
     [InlineData("receive-batch")]
     [InlineData("reject-dispatch")]
+    [InlineData("cascade-use")]
     public async Task each_api_example_satisfies_its_schema_and_the_services_own_validation(string name)
     {
         var example = await File.ReadAllTextAsync(Path.Combine(SchemaFolder, "api", "examples", $"{name}.json"));
@@ -143,6 +153,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             "merge-batches" => Read<MergeBatchesRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             "record-fate" => Read<RecordFateRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
             "correct-figure" => Read<CorrectFigureRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
+            "cascade-use" => Read<Traceability.Batches.CascadeUsing.CascadeUseRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             _ => Read<RejectDispatchRequest>(example).Validate(Guid.NewGuid(), Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
         };
         Assert.Null(refusal);

@@ -43,11 +43,23 @@ public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(("transformed", 0m, 10), (Status(packState), Remaining(packState), packState.GetProperty("children").GetArrayLength()));
         Assert.Equal(1.8m, packState.GetProperty("lossesKg").GetDecimal());
 
-        foreach (var module in modules[..2])
+        // Two modules are regrouped into a cascade-use product with a code of its own; their codes become its ancestors.
+        var productCode = TestCodes.BatteryCode('P');
+        var cascade = await PostAsync(recycler, "/api/batches/cascade-use", new
         {
-            var fate = await chain.FateAsync(recycler, module, "cascade-use", 50m, units: 1);
-            Assert.Equal("ended", fate.GetProperty("status").GetString());
-        }
+            batches = modules[..2], product = new { massKg = 98m, identifier = new { kind = "battery-code", value = productCode } },
+            losses = new[] { Lost("process", 2m, "two cells rejected at test") }, application = "base-station backup", occurredAt = chain.Next(),
+        });
+        var product = cascade.GetProperty("productId").GetGuid();
+        Assert.Equal(moduleCodes[..2], cascade.GetProperty("ancestorCodes").EnumerateArray().Select(c => c.GetString()!));
+        // In service at a user that holds no licence; retired, it comes back to the recycler and is recycled like any battery.
+        var user = await chain.PartyAsync("320700", "generator");
+        await chain.TransferAsync(recycler, user, product, 98m);
+        await chain.TransferAsync(user, recycler, product, 98m);
+        var retiredMass = Assert.Single(await chain.RecycleAsync(recycler, product, 98m, [Out("black-mass", 80m)], Lost("process", 18m, "casing and electronics")));
+        var lineage = await recycler.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{retiredMass}/provenance?direction=upstream&depth=10");
+        Assert.Contains(pack, lineage.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("batchId").GetGuid()));
+        Assert.Contains(lineage.GetProperty("edges").EnumerateArray(), e => e.GetProperty("process").GetString() == "cascade-use" && e.GetProperty("to").GetGuid() == product);
         var lot = await chain.MergeAsync(recycler, modules[2..]);
         var lotState = await StateAsync(recycler, lot);
         Assert.Equal((300m, 6, "merging"), (lotState.GetProperty("massKg").GetDecimal(), lotState.GetProperty("units").GetInt32(), lotState.GetProperty("origin").GetString()));
@@ -66,12 +78,13 @@ public sealed class EndToEndTests(ApiFixture api) : ApiTest(api)
         Assert.Equal([lot], Parents(await StateAsync(recycler, blackMass)));
         Assert.Equal("ended", Status(await StateAsync(recycler, lot)));
         Assert.Equal("merged", Status(await StateAsync(recycler, modules[5])));
-        Assert.Equal("ended", Status(await StateAsync(recycler, modules[0])));
+        Assert.Equal("transformed", Status(await StateAsync(recycler, modules[0])));
 
-        // The pack's code is free again once it is dismantled; a module's code is held by its live module batch.
-        var heldModule = await dealer.Client.PostAsJsonAsync("/api/batches",
+        // Codes are for life: a merged module's code registered again is refused, naming the batch and its status.
+        var reused = await dealer.Client.PostAsJsonAsync("/api/batches",
             new { category = "battery-module", massKg = 50m, identifier = new { kind = "battery-code", value = moduleCodes[2] }, occurredAt = chain.Next() }, ApiFixture.Json);
-        Assert.Equal(HttpStatusCode.Created, heldModule.StatusCode); // module 2 was merged: terminal, code released
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Equal("merged", (await ProblemAsync(reused)).GetProperty("holderStatus").GetString());
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
-    public async Task a_vin_a_live_batch_holds_is_a_409_naming_that_batch_and_is_free_again_once_it_is_dismantled()
+    public async Task a_vin_belongs_to_its_batch_for_life_and_registering_it_after_dismantling_is_a_409_and_a_reused_identifier_alert()
     {
         var chain = new Chain(Api);
         var owner = await chain.PartyAsync("410100", "generator");
@@ -114,10 +114,25 @@ public sealed class RefusalTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(vehicle, problem.GetProperty("heldBy").GetGuid());
         Assert.Contains(vehicle.ToString(), problem.GetProperty("errors").GetProperty("identifier.value")[0].GetString());
 
+        Assert.Equal("generated", problem.GetProperty("holderStatus").GetString());
+
         await chain.TransferAsync(owner, dismantler, vehicle, 1_200m);
         await chain.DismantleAsync(dismantler, vehicle, [Out("scrap-steel", 1_200m)]);
-        Assert.Equal(HttpStatusCode.Created, (await owner.Client.PostAsJsonAsync("/api/batches",
-            new { category = "scrapped-vehicle", massKg = 1_200m, identifier = new { kind = "vin", value = vin }, occurredAt = chain.Next() }, ApiFixture.Json)).StatusCode);
+        var cloned = await chain.PartyAsync("320200", "generator");
+        var again = await cloned.Client.PostAsJsonAsync("/api/batches",
+            new { category = "scrapped-vehicle", massKg = 1_150m, identifier = new { kind = "vin", value = vin }, occurredAt = chain.Next() }, ApiFixture.Json);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var afterLife = await Chain.ProblemAsync(again);
+        Assert.Equal(("transformed", vehicle), (afterLife.GetProperty("holderStatus").GetString(), afterLife.GetProperty("heldBy").GetGuid()));
+        Assert.Contains("belongs for life", afterLife.GetProperty("detail").GetString());
+
+        // One refusal is enough: a code whose vehicle was dismantled coming back is a clone.
+        await Api.SettledAsync();
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        var alert = Assert.Single((await regulator.GetFromJsonAsync<JsonElement>("/api/alerts?rule=reused-identifier")).EnumerateArray());
+        Assert.Equal(vehicle, alert.GetProperty("batchId").GetGuid());
+        Assert.Contains(cloned.Id, alert.GetProperty("enterprises").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("320200", alert.GetProperty("cities").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

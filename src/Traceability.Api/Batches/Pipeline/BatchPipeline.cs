@@ -42,7 +42,7 @@ public static class BatchPipeline
             await KeepEvidenceAsync(bus, decision);
             return decision.Refusal;
         }
-        Append(session, streams, decision, context.Held);
+        Append(session, streams, decision);
         foreach (var use in decision.Uses) Licensing.LicenceUsage.Add(session, use);
         var outcome = command.Respond(context, decision);
         Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json.Value.SerializerOptions);
@@ -92,7 +92,7 @@ public static class BatchPipeline
     /// Step 5: each event goes to the stream of the batch it names; a batch not among the targets is a new
     /// stream (a registration, an output, a lot), and the identifier it carries is claimed with it.
     /// </summary>
-    static void Append(IDocumentSession session, IReadOnlyList<IEventStream<Batch>> streams, Decision decision, HeldIdentifiers held)
+    static void Append(IDocumentSession session, IReadOnlyList<IEventStream<Batch>> streams, Decision decision)
     {
         var targets = streams.ToDictionary(s => s.Id);
         foreach (var e in decision.Events)
@@ -103,8 +103,8 @@ public static class BatchPipeline
             else
             {
                 session.Events.StartStream<Batch>(batchId, e);
-                if (e is BatchGenerated { Identifier: { } generated }) held.Claim(session, generated, batchId);
-                if (e is BatchDerived { Identifier: { } derived }) held.Claim(session, derived, batchId);
+                if (e is BatchGenerated { Identifier: { } generated }) HeldIdentifiers.Claim(session, generated, batchId);
+                if (e is BatchDerived { Identifier: { } derived }) HeldIdentifiers.Claim(session, derived, batchId);
             }
         }
     }

@@ -84,7 +84,8 @@ public static class RegisterBatchDecision
             return Refusal.Forbidden($"Enterprise {generator.Id} is not registered as a generator; only a generator registers a batch.");
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew) is { } rule) return Refusal.Invalid("occurredAt", rule);
         if (command.Identifier is { } identifier && identifiers.RefuseIfHeld(identifier, "identifier.value") is { } held)
-            return new Decision([], held, [new IdentifierClaimRefused(IdentifierClaim.KeyOf(identifier), (Guid)held.Extensions!["heldBy"], generator.Id, generator.City, now)]);
+            return new Decision([], held,
+                [new IdentifierClaimRefused(IdentifierClaim.KeyOf(identifier), (Guid)held.Extensions!["heldBy"], generator.Id, generator.City, now, identifiers.HolderStatus(identifier))]);
 
         return Decision.Of(new BatchGenerated(command.BatchId, command.Category, command.MassKg, command.Units, command.Identifier,
             generator.Id, generator.City, command.ExternalRef, command.OccurredAt, command.WasteCode));

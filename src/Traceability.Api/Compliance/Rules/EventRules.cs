@@ -51,9 +51,23 @@ public static class EventRules
             await UnrecycledAsync(session, e.Data, rules, ct);
     }
 
-    /// <summary>Refused claims of a held identifier, counted on the identifier's stream; the Nth raises the alert.</summary>
+    /// <summary>
+    /// Refused claims of a taken identifier, kept on the identifier's stream. A code whose batch is no more (dismantled,
+    /// recycled, merged, ended) coming back is a clone: alerted at once. Claims of a code a live batch holds are
+    /// counted; the Nth raises the alert (a double registration is often a slip).
+    /// </summary>
     public static async Task Handle(IEvent<IdentifierClaimRefused> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
     {
+        if (e.Data.HolderStatus is BatchStatus.Transformed or BatchStatus.Merged or BatchStatus.Ended)
+        {
+            if (!rules.Compliance.Enabled(AlertRule.ReusedIdentifier)) return;
+            var holderBatch = await session.LoadAsync<Batch>(e.Data.HeldBy, ct);
+            await Alerts.RaiseAsync(session, $"reused-identifier:{e.Data.Identifier}", AlertRule.ReusedIdentifier, e.Data.HeldBy, [e.Data.By, .. holderBatch?.Custodians ?? []],
+                e.Data.City, [.. holderBatch?.Cities ?? [], e.Data.City],
+                $"{e.Data.By} registered {e.Data.Identifier}, which belongs for life to batch {e.Data.HeldBy} ({EnumNames.Of(e.Data.HolderStatus.Value)}, last held by {holderBatch?.Holder}): a cloned or re-used code.",
+                e.Data.At, rules.Now, ct);
+            return;
+        }
         if (!rules.Compliance.Enabled(AlertRule.RepeatedIdentifier) || e.Version < rules.Compliance.RepeatedIdentifierAttempts) return;
         var attempts = (await session.Events.FetchStreamAsync(e.StreamId, token: ct)).Select(a => a.Data).OfType<IdentifierClaimRefused>().ToList();
         var by = attempts.Select(a => a.By).Distinct().ToList();
