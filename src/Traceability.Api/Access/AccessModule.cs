@@ -26,6 +26,7 @@ public static class AccessModule
             .AddPolicy(Roles.Regulator, p => p.RequireRole(Roles.Regulator))
             .AddPolicy(Roles.Statistician, p => p.RequireRole(Roles.Statistician))
             .AddPolicy(Roles.BatchReaders, p => p.RequireRole(Roles.Enterprise, Roles.Regulator, Roles.Statistician))
+            .AddPolicy(Roles.ManifestReaders, p => p.RequireRole(Roles.Enterprise, Roles.Regulator))
             .AddPolicy(Roles.StatisticsReaders, p => p.RequireRole(Roles.Statistician, Roles.Regulator))
             .AddPolicy(Roles.LicenceKeepers, p => p.RequireRole(Roles.Admin, Roles.Regulator))
             .AddPolicy(Roles.LicenceReaders, p => p.RequireRole(Roles.Admin, Roles.Regulator, Roles.Enterprise, Roles.Statistician))

@@ -39,7 +39,10 @@ public sealed record BatchGenerated(
     string IBatchFact.ActedBy => Generator;
 }
 
-/// <summary>The holder handed the whole batch to another enterprise under a transfer manifest (转移联单).</summary>
+/// <summary>
+/// The holder handed the whole batch to another enterprise under a transfer manifest (转移联单): from its city to
+/// the addressee's, with the manifest's further fields (carrier, waste code, hazards...) where it carries them.
+/// </summary>
 public sealed record BatchDispatched(
     Guid BatchId,
     Guid ManifestId,
@@ -49,7 +52,9 @@ public sealed record BatchDispatched(
     string ToCity,
     Mass MassKg,
     string? VehiclePlate,
-    Instant OccurredAt) : IBatchFact
+    Instant OccurredAt,
+    string? FromCity = null,
+    Manifests.ManifestDetails? Manifest = null) : IBatchFact
 {
     string IBatchFact.ActedBy => From;
 }

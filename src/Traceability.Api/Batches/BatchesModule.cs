@@ -1,6 +1,7 @@
 using System.Reflection;
 using JasperFx.Events.Projections;
 using Marten;
+using Traceability.Batches.Manifests;
 
 namespace Traceability.Batches;
 
@@ -14,6 +15,8 @@ public static class BatchesModule
         options.Projections.Snapshot<Batch>(SnapshotLifecycle.Inline);
         // The batch search orders and pages by this key.
         options.Schema.For<Batch>().Index(b => b.SearchKey);
+        // Inline: a manifest reads as its dispatch, receipt or rejection left it, in the same transaction.
+        options.Projections.Add<Manifests.ManifestProjection>(ProjectionLifecycle.Inline);
         // An identifier is claimed once, by an insert; two racing claims must not both commit.
         options.Schema.For<IdentifierClaim>().UseOptimisticConcurrency(true);
         return options;
@@ -33,6 +36,7 @@ public static class BatchesModule
         var batches = app.MapGroup("/api/batches").WithTags("Batches");
         foreach (var endpoint in Implementations(typeof(IBatchEndpoint)))
             endpoint.GetMethod(nameof(IBatchEndpoint.Map), BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [batches]);
+        app.MapManifests();
     }
 
     static IEnumerable<Type> BatchFacts => Implementations(typeof(IBatchFact));

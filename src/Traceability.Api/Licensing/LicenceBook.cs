@@ -59,7 +59,7 @@ public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Lic
         var use = new LicenceUse(roomiest.Id, year, massKg);
         if (used + massKg <= scale) return new(null, use);
         var breach = new ScaleBreach(roomiest.Id, year, scale, used);
-        if (rules.AlertOnScaleExceeded) return new(null, use, breach);
+        if (rules.Alerts(roomiest.Kind)) return new(null, use, breach);
         return new(Refusal.Forbidden(
             $"{EnumNames.Of(op)} of {massKg:0.###} kg of {category.Code} would take {roomiest.Describe()} past its approved scale of {roomiest.CapacityTonnesPerYear:0.###} t for {year}: {used / 1000m:0.###} t used so far this year.",
             "licence", $"yearly scale of {roomiest.Describe()}: {roomiest.CapacityTonnesPerYear:0.###} t in {year}, {used / 1000m:0.###} t used") with
@@ -82,9 +82,11 @@ public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Lic
 
 /// <summary>Which operations need which licence (configuration section "Traceability").</summary>
 /// <param name="AllWaste">Every waste operation the law leaves unlicensed still needs a general licence (the deployment's stricter rule).</param>
-/// <param name="AlertOnScaleExceeded">An operation past its licence's yearly scale is accepted with a licence-scale-exceeded alert rather than refused.</param>
-public sealed record LicensingRules(bool AllWaste, bool AlertOnScaleExceeded = false)
+/// <param name="AlertOnScaleExceeded">Licence kinds whose operations past the yearly scale are accepted with a licence-scale-exceeded alert rather than refused.</param>
+public sealed record LicensingRules(bool AllWaste, IReadOnlyList<LicenceKind>? AlertOnScaleExceeded = null)
 {
+    public bool Alerts(LicenceKind kind) => AlertOnScaleExceeded?.Contains(kind) == true;
+
     /// <summary>
     /// The kind of licence <paramref name="op"/> on <paramref name="category"/> needs: the statutory one where the
     /// law names one; otherwise a general one when all waste is licensed; none for secondary materials (goods),

@@ -37,6 +37,9 @@ public static class Roles
     /// <summary>Policy: statisticians and regulators.</summary>
     public const string StatisticsReaders = "statistics-readers";
 
+    /// <summary>Policy: enterprises and regulators, the parties the law gives a copy of a transfer manifest.</summary>
+    public const string ManifestReaders = "manifest-readers";
+
     /// <summary>Policy: every key (the licence register is public).</summary>
     public const string LicenceReaders = "licence-readers";
 
@@ -51,6 +54,7 @@ public static class Roles
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
         StatisticsReaders => "a statistician key, a regulator key",
         LicenceReaders => "any key: the licence register is public",
+        ManifestReaders => "an enterprise key (sender, carrier or addressee of the manifest), a regulator key (of either city, or national)",
         _ => policy,
     };
 }

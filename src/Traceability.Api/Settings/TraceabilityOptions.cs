@@ -22,5 +22,13 @@ public sealed class TraceabilityOptions
     /// </summary>
     public bool RequireLicencesForAllWaste { get; set; } = true;
 
-    public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste);
+    /// <summary>
+    /// Licence kinds (e.g. "construction-waste") whose yearly scale, once passed, raises a licence-scale-exceeded
+    /// alert rather than refusing the operation. Every other kind refuses (403 naming licence, scale and year-to-date).
+    /// </summary>
+    public List<string> AlertOnScaleExceededFor { get; set; } = [];
+
+    public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste,
+        [.. AlertOnScaleExceededFor.Select(name => Enum.GetValues<Licensing.LicenceKind>().FirstOrDefault(k => Hosting.EnumNames.Of(k) == name, (Licensing.LicenceKind)(-1)))
+            .Where(k => (int)k >= 0)]);
 }

@@ -32,7 +32,7 @@ public sealed class DecisionTests
         new(batch.Id, Guid.CreateVersion7(), Generator, Recycler, new Mass(kg), at ?? Day2, null, null);
 
     static Batch InTransit(Batch batch) =>
-        batch.Apply((BatchDispatched)DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Events[0]);
+        batch.Apply((BatchDispatched)DispatchBatchDecision.Decide(batch, DispatchOf(batch), "320200", RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options).Events[0]);
 
     [Fact]
     public void registering_records_the_generator_and_its_city()
@@ -74,7 +74,7 @@ public sealed class DecisionTests
     {
         var batch = Generated();
         // 2026-11-21T17:00Z is already 22 November in China.
-        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch, at: InstantPattern.General.Parse("2026-11-21T17:00:00Z").Value), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
+        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch, at: InstantPattern.General.Parse("2026-11-21T17:00:00Z").Value), "320200", RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
 
         var dispatched = Assert.IsType<BatchDispatched>(Assert.Single(decision.Events));
         Assert.StartsWith("TM-20261122-320200-", dispatched.ManifestNumber);
@@ -90,7 +90,7 @@ public sealed class DecisionTests
     {
         var batch = InTransit(Generated());
 
-        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch), RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
+        var decision = DispatchBatchDecision.Decide(batch, DispatchOf(batch), "320200", RecyclerEnterprise, RecyclerLicences, Given.Category("weee"), Now, Options);
 
         Assert.Equal(409, decision.Refusal?.Status);
     }

@@ -125,7 +125,7 @@ public sealed class LifecycleDecisionTests
         // The scale is per China calendar year: on 1 January 2027 (China time) the year starts again.
         Assert.Null(book.Permit(Operation.Recycle, pack, null, 900m, At("2026-12-31T16:00:00Z"), Options.Licensing).Refusal);
         // Where the deployment alerts instead, the operation is permitted and the breach recorded for the rule.
-        var alerted = book.Permit(Operation.Recycle, pack, null, 300m, Day2, Options.Licensing with { AlertOnScaleExceeded = true });
+        var alerted = book.Permit(Operation.Recycle, pack, null, 300m, Day2, Options.Licensing with { AlertOnScaleExceeded = [LicenceKind.BatteryWhiteList] });
         Assert.Equal((null, new ScaleBreach(licence.Id, 2026, 1000m, 800m)), (alerted.Refusal, alerted.Breach));
     }
 

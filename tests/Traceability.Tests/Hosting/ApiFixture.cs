@@ -28,6 +28,8 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable("Traceability__DaemonMode", "Solo");
         // Late-reported dispatches are checked at once, so a test sees the in-transit rule without waiting out the grace.
         Environment.SetEnvironmentVariable("Traceability__Compliance__LateReportGraceMinutes", "0");
+        // Construction waste past its licence's yearly scale is accepted with an alert; every other kind is refused.
+        Environment.SetEnvironmentVariable("Traceability__AlertOnScaleExceededFor__0", "construction-waste");
         JasperFxEnvironment.AutoStartHost = true;
     }
 

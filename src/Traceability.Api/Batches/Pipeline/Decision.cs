@@ -19,14 +19,8 @@ public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal, IR
     /// <summary>What the operation adds to the year-to-date mass of the licence that permitted it; written in the same transaction.</summary>
     public IReadOnlyList<Licensing.LicenceUse> Uses { get; init; } = [];
 
-    /// <summary>Operations accepted past a licence's yearly scale (the deployment alerts rather than refuses); the rule raises the alert.</summary>
-    public IReadOnlyList<Licensing.ScaleBreach> Breaches { get; init; } = [];
-
-    public Decision Under(Licensing.Permit permit) => this with
-    {
-        Uses = permit.Use is { } use ? [.. Uses, use] : Uses,
-        Breaches = permit.Breach is { } breach ? [.. Breaches, breach] : Breaches,
-    };
+    /// <summary>Records what the operation takes of its licence's yearly scale. One accepted past the scale is alerted by the rule that reads the year-to-date after commit.</summary>
+    public Decision Under(Licensing.Permit permit) => permit.Use is { } use ? this with { Uses = [.. Uses, use] } : this;
 
     public static implicit operator Decision(Refusal refusal) => new([], refusal);
 }

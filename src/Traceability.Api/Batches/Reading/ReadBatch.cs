@@ -10,7 +10,9 @@ namespace Traceability.Batches.Reading;
 /// <param name="RemainingKg">Mass that has neither a fate nor went on to children.</param>
 /// <param name="Generator">The generating enterprise, or for a derived batch the enterprise whose process produced it.</param>
 /// <param name="StoredSince">When the current holder began storing it (null while in transit or once it ended).</param>
-/// <param name="Origin">null for a generated batch; else sorting, dismantling, splitting, merging or recycling.</param>
+/// <param name="Origin">null for a generated batch; else sorting, dismantling, splitting, merging, recycling or cascade-use.</param>
+/// <param name="WasteCode">Hazardous waste: its 8-digit code of the National Hazardous Waste List.</param>
+/// <param name="AncestorCodes">A cascade-use product: the battery codes it was made from.</param>
 public sealed record BatchView(
     Guid Id,
     string Category,
@@ -33,11 +35,13 @@ public sealed record BatchView(
     IReadOnlyList<FateEntry> Fates,
     Mass LossesKg,
     Guid? MergedInto,
-    long Version)
+    long Version,
+    string? WasteCode,
+    IReadOnlyList<string> AncestorCodes)
 {
     public static BatchView Of(Batch b) => new(b.Id, b.Category, b.MassKg, b.RemainingKg, b.Units, b.Identifier, b.Generator, b.City, b.Holder, b.Status,
         b.OpenManifest, b.HasDiscrepancy, b.GeneratedAt, b.IsLive && b.OpenManifest is null ? b.StoredSince : null, b.ExternalRef,
-        b.Origin, b.Parents, b.Children, b.Fates, b.LossesKg, b.MergedInto, b.Version);
+        b.Origin, b.Parents, b.Children, b.Fates, b.LossesKg, b.MergedInto, b.Version, b.WasteCode, b.AncestorCodes);
 }
 
 /// <summary>One fact in a batch's history: what happened, when in the world, when recorded, by whom, and which later corrections amend it.</summary>
