@@ -45,6 +45,7 @@ builder.Services.AddSingleton<Rulebook>();
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(Cities.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(Categories.Load(SeedFile.DefaultFolder));
+builder.Services.AddSingleton(WorkingDays.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton(IndicatorCatalog.Load(SeedFile.DefaultFolder));
 builder.Services.AddSingleton<Figures>();
 builder.Services.ConfigureHttpJsonOptions(o => RequestJson.Apply(o.SerializerOptions));

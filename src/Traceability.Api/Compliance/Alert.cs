@@ -36,6 +36,8 @@ public enum AlertRule
     [JsonStringEnumMemberName("recorded-after-licence-expiry")] RecordedAfterLicenceExpiry,
     /// <summary>A licence's year-to-date mass passed its approved yearly scale (accepted where the deployment alerts instead of refusing, or by a race).</summary>
     [JsonStringEnumMemberName("licence-scale-exceeded")] LicenceScaleExceeded,
+    /// <summary>A power battery operation reported after its upload deadline in Chinese working days (15, or 30 for recyclers).</summary>
+    [JsonStringEnumMemberName("late-report")] LateReport,
 }
 
 [JsonConverter(typeof(NamedEnumConverter<AlertStatus>))]

@@ -28,6 +28,15 @@ public sealed class ComplianceOptions
     /// </summary>
     public Dictionary<string, int> StorageLimitDays { get; set; } = [];
 
+    /// <summary>
+    /// Power battery reports are due within this many Chinese working days of the operation (2018 traceability
+    /// provisions: vehicle dismantlers and cascade users 15)...
+    /// </summary>
+    public int BatteryReportWorkingDays { get; set; } = 15;
+
+    /// <summary>...and recyclers (on the white list for recycling) 30, after receipt and after final treatment.</summary>
+    public int BatteryRecyclerReportWorkingDays { get; set; } = 30;
+
     /// <summary>Refused registrations of one identifier that make an alert.</summary>
     public int RepeatedIdentifierAttempts { get; set; } = 2;
 

@@ -39,11 +39,11 @@ public sealed class Chain(ApiFixture api)
     }
 
     /// <summary>Dispatch and receipt: custody passes from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public async Task TransferAsync(Party from, Party to, Guid batch, decimal sentKg, decimal? weighedKg = null, string plate = "苏B12345")
+    public async Task TransferAsync(Party from, Party to, Guid batch, decimal sentKg, decimal? weighedKg = null, string plate = "苏B12345", object? manifest = null)
     {
-        var dispatched = await PostAsync(from, $"/api/batches/{batch}/dispatches", new { to = to.Id, massKg = sentKg, occurredAt = Next(), vehiclePlate = plate });
-        var manifest = dispatched.GetProperty("manifestId").GetGuid();
-        await PostAsync(to, $"/api/batches/{batch}/dispatches/{manifest}/receipt", new { massKg = weighedKg ?? sentKg, occurredAt = Next() }, HttpStatusCode.OK);
+        var dispatched = await PostAsync(from, $"/api/batches/{batch}/dispatches", new { to = to.Id, massKg = sentKg, occurredAt = Next(), vehiclePlate = plate, manifest });
+        var manifestId = dispatched.GetProperty("manifestId").GetGuid();
+        await PostAsync(to, $"/api/batches/{batch}/dispatches/{manifestId}/receipt", new { massKg = weighedKg ?? sentKg, occurredAt = Next() }, HttpStatusCode.OK);
     }
 
     public async Task<Guid[]> SortAsync(Party holder, Guid batch, object[] fractions, params object[] losses) =>

@@ -231,7 +231,11 @@ public sealed class GroupChainTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("a hazardous waste licence (危险废物经营许可证) approving collect or store or utilize or dispose of 900-249-08 (or class HW08)", await Chain.FieldRuleAsync(refused, "licence"));
 
-        await chain.TransferAsync(garage, operatorOfHw, oil, 2_000m, 1_995m);
+        await chain.TransferAsync(garage, operatorOfHw, oil, 2_000m, 1_995m, manifest: new
+        {
+            carrier = TestCodes.SocialCreditCode("320200"), carrierPermit = "苏交运管许可锡字320200005678号", wasteCode = "900-249-08", hazards = new[] { "T", "I" },
+            physicalForm = "liquid", packaging = "drum", packageCount = 10, intendedOperation = "R1",
+        });
         var fate = await chain.FateAsync(operatorOfHw, oil, "energy-recovery", 1_995m);
         Assert.Equal("ended", fate.GetProperty("status").GetString());
     }

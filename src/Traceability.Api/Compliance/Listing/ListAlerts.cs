@@ -18,7 +18,7 @@ public static class ListAlertsEndpoint
         alerts.MapGet("/", List)
             .WithName("ListAlerts")
             .WithSummary("Compliance alerts")
-            .WithDescription("Alerts raised by the compliance rules (in-transit-too-long, receipt-discrepancy, storage-too-long, left-chain-unrecycled, repeated-identifier, recorded-after-licence-expiry), newest first, at most `limit` (default 100, at most 1000). Filters: city (a city the alert touches), rule, status (open, resolved). A city regulator sees its own city's alerts only.")
+            .WithDescription("Alerts raised by the compliance rules (in-transit-too-long, receipt-discrepancy, storage-too-long, left-chain-unrecycled, repeated-identifier, reused-identifier, recorded-after-licence-expiry, licence-scale-exceeded, late-report), newest first, at most `limit` (default 100, at most 1000). Filters: city (a city the alert touches), rule, status (open, resolved). A city regulator sees its own city's alerts only.")
             .RequireAuthorization(Roles.Regulator)
             .Produces<IReadOnlyList<Alert>>()
             .ProducesValidationProblem();

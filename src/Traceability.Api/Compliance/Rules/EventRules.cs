@@ -147,9 +147,10 @@ public static class EventRules
 }
 
 /// <summary>What every rule reads: the catalog, the settings, and the moment it runs.</summary>
-public sealed class Rulebook(Categories categories, IOptions<TraceabilityOptions> options, IOptions<ComplianceOptions> compliance, IClock clock)
+public sealed class Rulebook(Categories categories, IOptions<TraceabilityOptions> options, IOptions<ComplianceOptions> compliance, IClock clock, WorkingDays workingDays)
 {
     public Categories Categories => categories;
+    public WorkingDays WorkingDays => workingDays;
     public TraceabilityOptions Options => options.Value;
     public ComplianceOptions Compliance => compliance.Value;
     public Instant Now => clock.GetCurrentInstant();
