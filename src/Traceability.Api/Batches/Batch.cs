@@ -330,6 +330,11 @@ public sealed record Batch(
     /// <summary>Hazardous waste: the 8-digit code of the National Hazardous Waste List it was registered or derived with.</summary>
     public string? WasteCode { get; init; }
 
+    /// <summary>The last China date an approved extension lets the current holder store it (null: its category's limit).</summary>
+    public LocalDate? StorageExtendedUntil { get; init; }
+
+    public Batch Apply(Storing.StorageExtended e) => this with { StorageExtendedUntil = e.Until };
+
     /// <summary>A cascade-use product: the codes of the packs, modules or cells it was made from (GB/T 34014 keeps them as its ancestors).</summary>
     public IReadOnlyList<string> AncestorCodes { get; init; } = [];
 
@@ -368,6 +373,7 @@ public sealed record Batch(
         OpenManifest = null,
         LastOccurredAt = e.OccurredAt,
         StoredSince = e.OccurredAt,
+        StorageExtendedUntil = null,
         Custodians = Custodians.Contains(e.By) ? Custodians : [.. Custodians, e.By],
         Cities = Cities.Contains(e.City) ? Cities : [.. Cities, e.City],
     };

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Traceability.Tests.Batches;
 using Traceability.Tests.Hosting;
 using Traceability.Tests.Lifecycle;
@@ -139,5 +140,65 @@ public sealed class AlertTests(ApiFixture api) : ApiTest(api)
 
         var alert = Assert.Single(await AlertsAsync(await NationalRegulatorAsync(), "recorded-after-licence-expiry", batch));
         Assert.Equal(recyclerId, Assert.Single(alert.GetProperty("enterprises").EnumerateArray()).GetString());
+    }
+}
+
+public sealed class StorageLimitTests(ApiFixture api) : ApiTest(api)
+{
+    static string Ago(Duration duration) => InstantPattern.General.Format(SystemClock.Instance.GetCurrentInstant() - duration);
+
+    async Task<Guid> MedicalWasteAsync(HttpClient hospital, Duration ago) =>
+        (await (await Chain.Register(hospital, new { category = "hw01", massKg = 40m, wasteCode = "841-001-01", occurredAt = Ago(ago) })).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetGuid();
+
+    async Task<JsonElement[]> StorageAlertsAsync(HttpClient regulator, Guid batch)
+    {
+        await Api.SettledAsync();
+        return [.. (await regulator.GetFromJsonAsync<JsonElement>("/api/alerts?rule=storage-too-long")).EnumerateArray().Where(a => a.GetProperty("batchId").GetGuid() == batch)];
+    }
+
+    [Fact]
+    public async Task medical_waste_may_be_stored_two_days_not_a_year()
+    {
+        var (_, hospital) = await Api.EnterpriseAsync("320200", "generator");
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        var old = await MedicalWasteAsync(hospital, Duration.FromDays(3));
+        var fresh = await MedicalWasteAsync(hospital, Duration.FromDays(1));
+
+        var alert = Assert.Single(await StorageAlertsAsync(regulator, old));
+        Assert.Contains("beyond the 2-day limit for hw01", alert.GetProperty("evidence").GetString());
+        Assert.Empty(await StorageAlertsAsync(regulator, fresh));
+    }
+
+    [Fact]
+    public async Task an_approved_extension_holds_the_storage_check_until_its_last_day()
+    {
+        var (_, hospital) = await Api.EnterpriseAsync("320200", "generator");
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator", city = "320200" }));
+        var extended = await MedicalWasteAsync(hospital, Duration.FromDays(1));
+        var plain = await MedicalWasteAsync(hospital, Duration.FromDays(1));
+        var until = Traceability.ReferenceData.ChinaTime.DateOf(SystemClock.Instance.GetCurrentInstant()).PlusDays(5);
+
+        var refused = await regulator.PostAsJsonAsync($"/api/batches/{extended}/storage-extensions", new { until = "2030-01-01", approvalNumber = "锡环危延〔2026〕7号", reason = "incinerator overhaul" }, ApiFixture.Json);
+        Assert.Contains("at most a year past", await Chain.FieldRuleAsync(refused, "until"));
+        var approved = await regulator.PostAsJsonAsync($"/api/batches/{extended}/storage-extensions",
+            new { until = until.ToString("yyyy-MM-dd", null), approvalNumber = "锡环危延〔2026〕7号", reason = "incinerator overhaul" }, ApiFixture.Json);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        var elsewhere = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator", city = "320700" }));
+        Assert.Equal(HttpStatusCode.NotFound, (await elsewhere.PostAsJsonAsync($"/api/batches/{plain}/storage-extensions",
+            new { until = until.ToString("yyyy-MM-dd", null), approvalNumber = "x", reason = "y" }, ApiFixture.Json)).StatusCode);
+
+        // The two-day deadline comes (delivered here at once, as the durable schedule would tomorrow): only the batch without an extension is raised.
+        using var scope = Api.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<Wolverine.IMessageBus>();
+        foreach (var batch in new[] { extended, plain })
+        {
+            var state = await Chain.StateAsync(hospital, batch);
+            await bus.InvokeAsync(new Traceability.Compliance.Rules.CheckStorage(batch, state.GetProperty("holder").GetString()!,
+                InstantPattern.General.Parse(state.GetProperty("storedSince").GetString()!).Value.ToUnixTimeMilliseconds()));
+        }
+        var national = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        Assert.Empty(await StorageAlertsAsync(national, extended));
+        Assert.Single(await StorageAlertsAsync(national, plain));
     }
 }

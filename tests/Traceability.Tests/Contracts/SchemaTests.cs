@@ -65,7 +65,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             var errors = await ValidateAsync(Path.Combine("events", $"{type}.json"), data);
             Assert.True(errors.Count == 0, $"{type} {data}: {string.Join("; ", errors)}");
         }
-        Assert.Equal(18, types.Count);
+        Assert.Equal(19, types.Count);
         Assert.Equal(types.Order(), Directory.GetFiles(Path.Combine(SchemaFolder, "events")).Select(Path.GetFileNameWithoutExtension).Order()!);
     }
 
@@ -84,6 +84,10 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         var vehicle = new { category = "scrapped-vehicle", massKg = 1200m, identifier = new { kind = "vin", value = TestCodes.Vin() }, occurredAt = Chain.Generated };
         Assert.Equal(HttpStatusCode.Created, (await Chain.Register(dealer, vehicle)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Chain.Register(dealer, vehicle)).StatusCode);
+        var waste = await Chain.Register(dealer, new { category = "hw49", massKg = 10m, wasteCode = "900-041-49", occurredAt = Chain.Generated });
+        var id = (await waste.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await regulator.PostAsJsonAsync($"/api/batches/{id}/storage-extensions",
+            new { until = "2027-12-31", approvalNumber = "A-1", reason = "awaiting a licensed disposer" })).StatusCode);
     }
 
     /// <summary>Sorting, dismantling, splitting, merging, cascade use, a recycling fate with outputs, and a correction.</summary>
@@ -129,6 +133,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     [InlineData("receive-batch")]
     [InlineData("reject-dispatch")]
     [InlineData("cascade-use")]
+    [InlineData("extend-storage")]
     public async Task each_api_example_satisfies_its_schema_and_the_services_own_validation(string name)
     {
         var example = await File.ReadAllTextAsync(Path.Combine(SchemaFolder, "api", "examples", $"{name}.json"));
@@ -153,6 +158,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             "merge-batches" => Read<MergeBatchesRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             "record-fate" => Read<RecordFateRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
             "correct-figure" => Read<CorrectFigureRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
+            "extend-storage" => Read<Traceability.Batches.Storing.ExtendStorageRequest>(example).Validate(Guid.NewGuid(), Admin, _ => 365).Refusal,
             "cascade-use" => Read<Traceability.Batches.CascadeUsing.CascadeUseRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             _ => Read<RejectDispatchRequest>(example).Validate(Guid.NewGuid(), Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
         };

@@ -60,14 +60,20 @@ public static class Deadlines
             open.DispatchedAt + Duration.FromHours(hours), rules.Now, ct);
     }
 
-    public static async Task Handle(CheckStorage check, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    public static async Task Handle(CheckStorage check, IDocumentSession session, IMessageContext bus, Rulebook rules, CancellationToken ct)
     {
         var batch = await session.LoadAsync<Batch>(check.BatchId, ct);
         if (batch is null || !batch.IsLive || batch.OpenManifest is not null || batch.Holder != check.Holder || batch.StoredSince != check.Since) return;
+        // An approved extension moves the check to the end of its last day (China time).
+        if (batch.StorageExtendedUntil is { } until && until.PlusDays(1).AtStartOfDayInZone(ReferenceData.ChinaTime.Zone).ToInstant() is var end && end > rules.Now)
+        {
+            await bus.ScheduleAsync(check, end.ToDateTimeOffset());
+            return;
+        }
         var category = rules.Categories.Find(batch.Category)!;
         var days = rules.StorageLimitDays(category) ?? 0;
         await Alerts.RaiseAsync(session, $"storage-too-long:{batch.Id}:{check.Holder}:{check.Since}", AlertRule.StorageTooLong, batch.Id, [check.Holder], batch.City,
-            batch.Cities, $"{check.Holder} has stored {batch.RemainingKg} of {batch.Category} since {check.Since}, beyond the {days}-day limit for {category.Code} ({category.NameEn}).",
+            batch.Cities, $"{check.Holder} has stored {batch.RemainingKg} of {batch.Category} since {check.Since}, beyond the {days}-day limit for {category.Code} ({category.NameEn}){(batch.StorageExtendedUntil is { } extended ? $" and its approved extension to {extended:yyyy-MM-dd}" : "")}.",
             check.Since + Duration.FromDays(days), rules.Now, ct);
     }
 }
