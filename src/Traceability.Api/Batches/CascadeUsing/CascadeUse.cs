@@ -26,12 +26,15 @@ public sealed record CascadeUseRequest(
         else if (Batches.Count > MaxBatches) errors.Add("batches", $"must name at most {MaxBatches} batches");
         else if (Batches.Count != Batches.Distinct().Count()) errors.Add("batches", "names a batch twice");
         if (Application is { Length: > 200 }) errors.Add("application", "must be at most 200 characters");
-        var product = Product is null ? null : OutputRequests.Validate(
-            [new OutputRequest(ProductCategory, Product.MassKg, 1, Product.Identifier)], "product", categories, errors).SingleOrDefault();
+        var category = categories.Find(ProductCategory)!;
+        if (Product is not null) errors.Require(Product.MassKg, "product.massKg");
+        if (Product?.MassKg is { } kg && Mass.Check(kg) is { } massRule) errors.Add("product.massKg", massRule);
+        var identifier = Product is null ? null : IdentityRules.Validate(Product.Identifier, category, 1, "product.", errors, required: true);
         var losses = OutputRequests.ValidateLosses(Losses, errors);
-        return errors.Any || product is null
+        return errors.Any
             ? (null, errors.ToRefusal())
-            : (new CascadeUse(Batches!, product, losses, Application?.Trim(), by, OccurredAt!.Value), null);
+            : (new CascadeUse(Batches!, new Output(Guid.CreateVersion7(), category.Code, new Mass(Product!.MassKg!.Value), 1, identifier), losses,
+                Application?.Trim(), by, OccurredAt!.Value), null);
     }
 }
 
