@@ -179,6 +179,17 @@ public sealed record FigureCorrected(
     string IBatchFact.ActedBy => By;
 }
 
+/// <summary>
+/// A regulator approved a longer storage of the batch by its current holder (hazardous waste is stored a year
+/// at most unless the authority extends it): the storage check waits until the end of <see cref="Until"/>.
+/// </summary>
+/// <param name="By">The approving regulator's key id.</param>
+public sealed record StorageExtended(Guid BatchId, string Holder, Instant Since, LocalDate Until, string ApprovalNumber, string Reason, string By, Instant OccurredAt)
+    : IBatchFact
+{
+    string IBatchFact.ActedBy => By;
+}
+
 // ---- The vocabulary the events use --------------------------------------------------------------
 
 /// <summary>How a batch came out of others.</summary>
@@ -333,7 +344,7 @@ public sealed record Batch(
     /// <summary>The last China date an approved extension lets the current holder store it (null: its category's limit).</summary>
     public LocalDate? StorageExtendedUntil { get; init; }
 
-    public Batch Apply(Storing.StorageExtended e) => this with { StorageExtendedUntil = e.Until };
+    public Batch Apply(StorageExtended e) => this with { StorageExtendedUntil = e.Until };
 
     /// <summary>A cascade-use product: the codes of the packs, modules or cells it was made from (GB/T 34014 keeps them as its ancestors).</summary>
     public IReadOnlyList<string> AncestorCodes { get; init; } = [];

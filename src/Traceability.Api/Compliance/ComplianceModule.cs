@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Traceability.Compliance.Extending;
 using Traceability.Compliance.Listing;
 using Traceability.Compliance.Resolving;
 
@@ -21,5 +22,6 @@ public static class ComplianceModule
         var alerts = app.MapGroup("/api/alerts").WithTags("Compliance");
         alerts.MapListAlerts();
         alerts.MapResolveAlert();
+        app.MapExtendStorage();
     }
 }

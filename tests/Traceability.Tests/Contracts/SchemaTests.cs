@@ -158,7 +158,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             "merge-batches" => Read<MergeBatchesRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             "record-fate" => Read<RecordFateRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null, categories).Refusal,
             "correct-figure" => Read<CorrectFigureRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
-            "extend-storage" => Read<Traceability.Batches.Storing.ExtendStorageRequest>(example).Validate(Guid.NewGuid(), Admin, _ => 365).Refusal,
+            "extend-storage" => Read<Traceability.Compliance.Extending.ExtendStorageRequest>(example).Validate(Guid.NewGuid(), Admin, _ => 365).Refusal,
             "cascade-use" => Read<Traceability.Batches.CascadeUsing.CascadeUseRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
             _ => Read<RejectDispatchRequest>(example).Validate(Guid.NewGuid(), Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
         };

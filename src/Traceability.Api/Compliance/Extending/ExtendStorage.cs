@@ -1,11 +1,13 @@
 using Marten;
 using NodaTime;
 using Traceability.Access;
+using Traceability.Batches;
+using Traceability.Compliance.Rules;
 using Traceability.ReferenceData;
 using Traceability.Requests;
 using Wolverine;
 
-namespace Traceability.Batches.Storing;
+namespace Traceability.Compliance.Extending;
 
 /// <summary>Body of POST /api/batches/{id}/storage-extensions.</summary>
 /// <param name="Until">Last China date the holder may store the batch (yyyy-MM-dd), at most a year past its limit.</param>
@@ -20,17 +22,6 @@ public sealed record ExtendStorageRequest(LocalDate? Until, string? ApprovalNumb
         if (Reason is { Length: > 500 }) errors.Add("reason", "must be at most 500 characters");
         return errors.Any ? (null, errors.ToRefusal()) : (new ExtendStorage(batchId, Until!.Value, ApprovalNumber!.Trim(), Reason!.Trim(), caller, limitOf), null);
     }
-}
-
-/// <summary>
-/// A regulator approved a longer storage of the batch by its current holder (hazardous waste is stored a year
-/// at most unless the authority extends it): the storage check waits until the end of <see cref="Until"/>.
-/// </summary>
-/// <param name="By">The approving regulator's key id.</param>
-public sealed record StorageExtended(Guid BatchId, string Holder, Instant Since, LocalDate Until, string ApprovalNumber, string Reason, string By, Instant OccurredAt)
-    : IBatchFact
-{
-    string IBatchFact.ActedBy => By;
 }
 
 /// <param name="LimitOf">The storage limit in days of a category (the rules' own reading of the catalogue and settings).</param>
@@ -56,10 +47,11 @@ public sealed record ExtendStorage(Guid BatchId, LocalDate Until, string Approva
 
 public sealed record StorageExtendedResponse(Guid BatchId, string Holder, Instant StoredSince, LocalDate LimitEnds, LocalDate ExtendedUntil, string ApprovalNumber);
 
-public sealed class ExtendStorageEndpoint : IBatchEndpoint
+public static class ExtendStorageEndpoint
 {
-    public static void Map(RouteGroupBuilder batches) =>
-        batches.MapPost("/{id:guid}/storage-extensions", Handle)
+    public static void MapExtendStorage(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/batches/{id:guid}/storage-extensions", Handle)
+            .WithTags("Compliance")
             .WithName("ExtendStorage")
             .WithSummary("Record an approved extension of a batch's storage")
             .WithDescription("A regulator (of a city the batch touched, or national) records the approval that lets the current holder store the batch beyond its category's limit (hazardous waste a year, medical waste 2 days), until a China date at most a year past the limit. The storage-too-long check then waits for the end of that day. A batch in transit, ended, or of a category without a limit is a 409. Accepts an Idempotency-Key header.")
@@ -69,7 +61,7 @@ public sealed class ExtendStorageEndpoint : IBatchEndpoint
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    static Task<IResult> Handle(Guid id, ExtendStorageRequest request, HttpContext http, IMessageBus bus, Compliance.Rules.Rulebook rules) =>
+    static Task<IResult> Handle(Guid id, ExtendStorageRequest request, HttpContext http, IMessageBus bus, Rulebook rules) =>
         CommandDispatch.SendAsync(bus, http, $"extend-storage:{id}", request,
             request.Validate(id, Caller.From(http.User), category => rules.Categories.Find(category) is { } c ? rules.StorageLimitDays(c) : null));
 }
