@@ -41,7 +41,7 @@ public static class DeepBenchmark
             {
                 await using var q = store.QuerySession();
                 var root = (await q.LoadAsync<Batch>(source))!;
-                _ = Attribution.Destinations(root.Id, (await Lineage.DescendantsAsync(q, root, default)).Nodes);
+                _ = Attribution.Destinations(root.Id, (await Lineage.DescendantsAsync(q, root, default)).Nodes, _ => null);
             }),
         };
         Console.WriteLine();

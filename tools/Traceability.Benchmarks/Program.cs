@@ -71,7 +71,7 @@ try
             await using var q = store.QuerySession();
             var rootBatch = (await q.LoadAsync<Batch>(Source()))!;
             var lineage = await Lineage.DescendantsAsync(q, rootBatch, default);
-            _ = Attribution.Destinations(rootBatch.Id, lineage.Nodes);
+            _ = Attribution.Destinations(rootBatch.Id, lineage.Nodes, _ => null);
         }),
     };
 

@@ -86,8 +86,9 @@ public sealed record DispatchRejected(Guid BatchId, Guid ManifestId, string By, 
 }
 
 /// <summary>
-/// The first event of a batch that came out of others: its parents with the mass each gave, and the
-/// enterprise whose process produced it (its first holder, in that enterprise's city).
+/// The first event of a batch that came out of others: its parents with the mass each gave, the
+/// enterprise whose process produced it (its first holder, in that enterprise's city), and its origin mix,
+/// computed from the parents' when it was made, so the statistics read each batch's origin from its own stream.
 /// </summary>
 public sealed record BatchDerived(
     Guid BatchId,
@@ -101,7 +102,8 @@ public sealed record BatchDerived(
     string City,
     Instant OccurredAt,
     string? WasteCode = null,
-    IReadOnlyList<string>? AncestorCodes = null) : IBatchFact
+    IReadOnlyList<string>? AncestorCodes = null,
+    IReadOnlyList<OriginPart>? Origins = null) : IBatchFact
 {
     string IBatchFact.ActedBy => Producer;
 }
@@ -346,6 +348,9 @@ public sealed record Batch(
 
     public Batch Apply(StorageExtended e) => this with { StorageExtendedUntil = e.Until };
 
+    /// <summary>Where its mass comes from: generator's city, origin category, generation month, already utilized or not (<see cref="OriginMix"/>).</summary>
+    public IReadOnlyList<OriginPart> Origins { get; init; } = [];
+
     /// <summary>A cascade-use product: the codes of the packs, modules or cells it was made from (GB/T 34014 keeps them as its ancestors).</summary>
     public IReadOnlyList<string> AncestorCodes { get; init; } = [];
 
@@ -355,6 +360,7 @@ public sealed record Batch(
     {
         RemainingKg = e.MassKg,
         WasteCode = e.WasteCode,
+        Origins = OriginMix.Generated(e.City, e.Category, e.OccurredAt),
     };
 
     public static Batch Create(BatchDerived e) => new(
@@ -366,6 +372,8 @@ public sealed record Batch(
         Parents = e.Parents,
         WasteCode = e.WasteCode,
         AncestorCodes = e.AncestorCodes ?? [],
+        // A batch derived before mixes were carried counts as its own origin.
+        Origins = e.Origins ?? OriginMix.Generated(e.City, e.Category, e.OccurredAt),
     };
 
     public Batch Apply(BatchDispatched e) => this with

@@ -2,6 +2,7 @@ using Marten;
 using Traceability.Access;
 using Traceability.Batches;
 using Traceability.Hosting;
+using Traceability.ReferenceData;
 using Traceability.Requests;
 
 namespace Traceability.Provenance;
@@ -148,39 +149,54 @@ public static class Attribution
     public sealed record Sink(string End, string Holder);
 
     /// <summary>
-    /// For <paramref name="source"/>, the fraction of its mass that ended in each sink. At every batch the
-    /// mass it carries is divided over its outflows in proportion: its fates (recycling net of its declared
-    /// losses; recycling's outputs are new products and not followed), its children, its transformation
-    /// losses, and what it still holds. Differences weighed in transit are spread the same way. Fractions sum to 1.
+    /// For <paramref name="source"/>, the fraction of its mass that ended in each sink: the material-flow view of
+    /// statistics.md. Upstream (<c>origins</c>) and downstream walk the same edges: intermediates that are still waste
+    /// (sorted fractions, components, black mass out of recycling, a retired cascade-use product) are followed; the
+    /// walk stops at a product (<c>secondary-material</c>), a product in service (<c>cascade-used</c>), a fate that ends
+    /// the mass (reuse, remanufacture, cascade use, energy recovery, disposal), a declared loss, or what is still
+    /// held (<c>in-chain</c>, <c>in-transit</c>). At every batch the mass it carries is divided over its outflows in
+    /// proportion; differences weighed in transit are spread the same way. Fractions sum to 1.
     /// </summary>
-    public static IReadOnlyDictionary<Sink, decimal> Destinations(Guid source, IReadOnlyDictionary<Guid, Batch> nodes)
+    public static IReadOnlyDictionary<Sink, decimal> Destinations(Guid source, IReadOnlyDictionary<Guid, Batch> nodes, Func<string, Category?> categoryOf)
     {
         var sinks = new Dictionary<Sink, decimal>();
         var carried = new Dictionary<Guid, decimal> { [source] = 1m };
+        void Sink(string end, string holder, decimal part) => sinks[new Sink(end, holder)] = sinks.GetValueOrDefault(new Sink(end, holder)) + part;
         foreach (var id in ParentsFirst(nodes))
         {
             if (!carried.TryGetValue(id, out var share) || share == 0) continue;
             var batch = nodes[id];
+            var category = categoryOf(batch.Category);
+            // A product is where the material flow ends: secondary material made, whatever is done with it next.
+            if (id != source && category is { IsProduct: true })
+            {
+                Sink("secondary-material", batch.Generator, share);
+                continue;
+            }
             var outflows = new List<(Sink? Sink, Guid? Child, decimal Kg)>();
             foreach (var fate in batch.Fates)
             {
-                outflows.Add((new Sink(EnumNames.Of(fate.Fate), fate.By), null, (fate.MassKg - fate.LossesKg).Kilograms));
+                // Recycling's outputs are children, followed like any other; what it lost is a declared loss.
+                if (fate.Fate != Fate.Recycling) outflows.Add((new Sink(EnumNames.Of(fate.Fate), fate.By), null, (fate.MassKg - fate.LossesKg).Kilograms));
                 if (fate.LossesKg.Kilograms > 0) outflows.Add((new Sink("declared-loss", fate.By), null, fate.LossesKg.Kilograms));
             }
-            foreach (var child in batch.Children.Where(c => c.Process != Process.Recycling))
+            foreach (var child in batch.Children)
                 outflows.Add((null, child.BatchId, child.MassKg.Kilograms));
             var transformationLosses = batch.LossesKg.Kilograms - batch.Fates.Sum(f => f.LossesKg.Kilograms);
             if (transformationLosses > 0) outflows.Add((new Sink("declared-loss", batch.Holder), null, transformationLosses));
             if (batch.RemainingKg.Kilograms > 0 || outflows.Count == 0)
-                outflows.Add((new Sink(batch.OpenManifest is null ? "in-chain" : "in-transit", batch.OpenManifest?.To ?? batch.Holder), null, Math.Max(batch.RemainingKg.Kilograms, 1m)));
+            {
+                var end = batch.OpenManifest is not null ? "in-transit" : category is { InService: true } ? "cascade-used" : "in-chain";
+                outflows.Add((new Sink(end, batch.OpenManifest?.To ?? batch.Holder), null, Math.Max(batch.RemainingKg.Kilograms, 1m)));
+            }
 
             var total = outflows.Sum(o => o.Kg);
             foreach (var (sink, child, kg) in outflows)
             {
                 var part = share * kg / total;
-                if (sink is not null) sinks[sink] = sinks.GetValueOrDefault(sink) + part;
+                if (sink is not null) Sink(sink.End, sink.Holder, part);
                 else if (nodes.ContainsKey(child!.Value)) carried[child.Value] = carried.GetValueOrDefault(child.Value) + part;
-                else sinks[new Sink("in-chain", batch.Holder)] = sinks.GetValueOrDefault(new Sink("in-chain", batch.Holder)) + part;
+                else Sink("in-chain", batch.Holder, part);
             }
         }
         return sinks;

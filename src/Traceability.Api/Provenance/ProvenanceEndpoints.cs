@@ -102,12 +102,12 @@ public static class ProvenanceEndpoints
             Shares(origins.GroupBy(o => nodes[o.Key].City).Select(g => KeyValuePair.Create(g.Key, g.Sum(o => o.Value))), batch.MassKg), lineage.CutByNodes));
     }
 
-    static async Task<IResult> GetDestinations(Guid id, HttpContext http, IQuerySession session)
+    static async Task<IResult> GetDestinations(Guid id, HttpContext http, IQuerySession session, ReferenceData.Categories categories)
     {
         var (batch, notFound) = await ReadableAsync(id, http, session);
         if (batch is null) return notFound!;
         var lineage = await Lineage.DescendantsAsync(session, batch, http.RequestAborted);
-        var sinks = Attribution.Destinations(id, lineage.SeenBy(Caller.From(http.User)));
+        var sinks = Attribution.Destinations(id, lineage.SeenBy(Caller.From(http.User)), categories.Find);
         var detail = Attribution.Percentages(sinks);
         return Results.Ok(new DestinationsView(id, batch.MassKg,
             Shares(sinks.GroupBy(s => s.Key.End).Select(g => KeyValuePair.Create(g.Key, g.Sum(s => s.Value))), batch.MassKg),

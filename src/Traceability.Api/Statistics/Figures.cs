@@ -6,54 +6,73 @@ using Traceability.Licensing;
 
 namespace Traceability.Statistics;
 
-public sealed record MeasureTotal(string City, string Category, string Measure, decimal Kg, long Units);
+/// <summary>
+/// The sum of one measure in a view, city and category for a period. <see cref="Origin"/> (origin view only) says
+/// which waste it is about: <c>in-period</c> (generated in the period), <c>earlier</c> (stock from before it).
+/// <see cref="Measure"/> <c>stock</c> is what was held at the period's end.
+/// </summary>
+public sealed record MeasureTotal(string View, string City, string Category, string Measure, decimal Kg, long Units, string? Origin = null);
 
-public sealed record FlowTotal(string FromCity, string ToCity, string Category, decimal Kg);
+/// <summary>Mass from one city to another for a category: sent and received (weighed) in the period, still in transit at its end, and the weighing difference of its receipts.</summary>
+public sealed record FlowTotal(string FromCity, string ToCity, string Category, decimal SentKg, decimal ReceivedKg, decimal InTransitKg, decimal WeighingDifferenceKg);
 
 /// <summary>
-/// Reads the statistics ledger: sums of facts by city, category and measure for a period, as known at
-/// <c>asOf</c> (facts recorded later are left out). One SQL statement each, over the projection's documents.
+/// Reads the statistics facts (the indexed <c>stat_facts</c> table): sums by view, city, category and measure for a
+/// period, as known at <c>asOf</c> (facts recorded later are left out). Every fact of a period's operations has its
+/// month in the period (an operation never precedes the generation of its waste), so those sums read the period's
+/// rows only; stock at the period's end and transit still open read the months up to its end.
 /// </summary>
 public sealed class Figures(NpgsqlDataSource dataSource)
 {
-    const string Facts = "traceability.mt_doc_batchfigures d cross join lateral jsonb_array_elements(d.data -> 'facts') f";
+    const string Table = "traceability." + StatFactsTable.TableName;
 
     public async Task<List<MeasureTotal>> TotalsAsync(Period period, Instant asOf, string? city, string? category, CancellationToken ct)
     {
         var sql = $"""
-            select f ->> 'city', f ->> 'category', f ->> 'measure', sum((f ->> 'kg')::numeric), sum((f ->> 'units')::bigint)::bigint
-            from {Facts}
-            where f ->> 'measure' not in ('stock', 'flow') and f ->> 'month' between $1 and $2 and (f ->> 'recordedMs')::bigint <= $3
-              and ($4::text is null or f ->> 'city' = $4) and ($5::text is null or f ->> 'category' = $5)
-            group by 1, 2, 3
+            select view, city, category, measure, sum(kg), sum(units)::bigint,
+                   case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end
+            from {Table}
+            where month between $1 and $2 and recorded_ms <= $3 and ($4::text is null or city = $4) and ($5::text is null or category = $5)
+              and measure <> 'stock' and not (view = 'site' and measure in ('sent', 'flow-received', 'arrived', 'weighing-difference'))
+            group by 1, 2, 3, 4, 7
             union all
-            select f ->> 'city', f ->> 'category', 'stock', sum((f ->> 'kg')::numeric), 0
-            from {Facts}
-            where f ->> 'measure' = 'stock' and f ->> 'month' <= $2 and (f ->> 'recordedMs')::bigint <= $3
-              and ($4::text is null or f ->> 'city' = $4) and ($5::text is null or f ->> 'category' = $5)
-            group by 1, 2
+            select view, city, category, 'stock', sum(kg), 0, null
+            from {Table}
+            where measure = 'stock' and month <= $2 and recorded_ms <= $3 and ($4::text is null or city = $4) and ($5::text is null or category = $5)
+            group by 1, 2, 3
             """;
         var rows = new List<MeasureTotal>();
         await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3), reader.GetInt64(4)));
+            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Plain(reader.GetDecimal(4)), reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
         return rows;
     }
 
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
         var sql = $"""
-            select f ->> 'city', f ->> 'toCity', f ->> 'category', sum((f ->> 'kg')::numeric)
-            from {Facts}
-            where f ->> 'measure' = 'flow' and f ->> 'month' between $1 and $2 and (f ->> 'recordedMs')::bigint <= $3
-              and ($4::text is null or f ->> 'category' = $4)
+            select city, to_city, category,
+                   sum(kg) filter (where measure = 'sent' and month >= $1),
+                   sum(kg) filter (where measure = 'flow-received' and month >= $1),
+                   sum(case measure when 'sent' then kg when 'arrived' then -kg else 0 end),
+                   sum(kg) filter (where measure = 'weighing-difference' and month >= $1)
+            from {Table}
+            where view = 'site' and measure in ('sent', 'flow-received', 'arrived', 'weighing-difference') and month <= $2 and recorded_ms <= $3
+              and ($4::text is null or category = $4)
             group by 1, 2, 3 order by 1, 2, 3
             """;
         var rows = new List<FlowTotal>();
         await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), category);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add(new FlowTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3)));
+        decimal Kg(int i) => reader.IsDBNull(i) ? 0m : Plain(reader.GetDecimal(i));
+        while (await reader.ReadAsync(ct))
+        {
+            var flow = new FlowTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), Kg(3), Kg(4), Kg(5), Kg(6));
+            // A pair with nothing in the period and nothing on the road is history, not a flow of the period.
+            if (flow is not { SentKg: 0, ReceivedKg: 0, InTransitKg: 0, WeighingDifferenceKg: 0 }) rows.Add(flow);
+        }
         return rows;
     }
 
@@ -70,6 +89,23 @@ public sealed class Figures(NpgsqlDataSource dataSource)
             .Where(l => l.GrantedAt <= asOf && (enterprises is null || enterprises.Contains(l.EnterpriseId)))
             .Where(l => l.ValidFrom <= day && day <= l.ValidTo && (l.Revocation is not { } r || r.RecordedAt > asOf || day < r.EffectiveFrom))
             .Sum(l => l.CapacityTonnesPerYear);
+    }
+
+    /// <summary>A sum without the trailing zeros of its parts' precision (origin shares are kept to the milligram): 7000, not 7000.000000.</summary>
+    static decimal Plain(decimal kg) => kg / 1.000000000000000000000000000000000m;
+
+    /// <summary>Enterprises of the city (or all) registered as collector, sorter, dismantler, recycler or remanufacturer by the end of <paramref name="day"/> (China time), as known at <paramref name="asOf"/>.</summary>
+    public static async Task<long> RegisteredRecyclersAsync(IQuerySession session, string? city, LocalDate day, Instant asOf, CancellationToken ct)
+    {
+        var until = day.PlusDays(1).AtStartOfDayInZone(ReferenceData.ChinaTime.Zone).ToInstant();
+        var end = until < asOf ? until : asOf;
+        string[] roles = [Enterprises.EnterpriseRoles.Collector, Enterprises.EnterpriseRoles.Sorter, Enterprises.EnterpriseRoles.Dismantler,
+            Enterprises.EnterpriseRoles.Recycler, Enterprises.EnterpriseRoles.Remanufacturer];
+        // A city has hundreds of enterprises, not millions: read them and judge the registration instant here.
+        var registered = city is null
+            ? await session.Query<Enterprises.Enterprise>().ToListAsync(ct)
+            : await session.Query<Enterprises.Enterprise>().Where(e => e.City == city).ToListAsync(ct);
+        return registered.Count(e => e.RegisteredAt < end && e.Roles.Any(roles.Contains));
     }
 
     /// <summary>How far the statistics projection lags the event log at <paramref name="now"/>: in events, and the age of the oldest event it has not processed.</summary>

@@ -29,6 +29,9 @@ public sealed partial record Period(string Name, string FromMonth, string ToMont
 
     public int Year => int.Parse(FromMonth[..4], CultureInfo.InvariantCulture);
 
+    /// <summary>The same period a year earlier (2025-Q2 for 2026-Q2), for targets that compare with it; null before 2000.</summary>
+    public Period? YearEarlier() => Parse(Year - 1 >= 2000 ? $"{Year - 1:D4}{Name[4..]}" : null);
+
     /// <summary>The last day of the period (China date).</summary>
     public LocalDate LastDay
     {

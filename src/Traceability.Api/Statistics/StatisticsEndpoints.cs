@@ -12,10 +12,14 @@ namespace Traceability.Statistics;
 
 public sealed record MeasureFigure(decimal Kg, long Units);
 
-/// <summary>One category's figures in a city for a period: each measure's mass (and units where counted), and the stock at the period's end.</summary>
+/// <summary>One category's figures in a view: each measure's mass (and units where counted), and the stock held at the period's end.</summary>
 public sealed record CategoryFigures(string Category, string Group, IReadOnlyDictionary<string, MeasureFigure> Measures, decimal StockKg);
 
-public sealed record CityFigures(string City, string Period, Instant AsOf, string Unit, IReadOnlyList<CategoryFigures> Categories);
+/// <summary>A city's figures in one view, with what the view means.</summary>
+public sealed record ViewFigures(string View, string Meaning, IReadOnlyList<CategoryFigures> Categories);
+
+/// <summary>A city's figures for a period, in every view; only categories with a figure are listed.</summary>
+public sealed record CityFigures(string City, string Period, Instant AsOf, string Unit, IReadOnlyList<ViewFigures> Views);
 
 public sealed record FlowsView(string Period, Instant AsOf, string Unit, IReadOnlyList<FlowTotal> Flows);
 
@@ -43,7 +47,7 @@ public static class StatisticsEndpoints
         statistics.MapGet("/cities/{city}", GetCity)
             .WithName("GetCityFigures")
             .WithSummary("The figures of a city, per category")
-            .WithDescription("Masses generated (generator's city), collected, sorted, dismantled, reused, remanufactured, cascade-used, recycled, produced by recycling, energy-recovered, disposed and declared lost (treating enterprise's city), units where counted, and stock held at the period's end; optionally one `category`." + common)
+            .WithDescription("The city's figures in three views (statistics.md). origin: waste generated in the city (by its generator) and what became of it wherever that happened: generated, collected, utilized at its first utilization (reuse, remanufacture, cascade use, recycling input, a product out of sorting), energy recovery R1/D10, disposal D1/D10, declared loss, weighing difference, and stock held at the period's end. secondary: hazardous waste arising from treatment in the city, accounted as generated there. site: activity at the city's sites, gross: received, collected, sorted, dismantled, reused, remanufactured, cascade-used, recycling input, secondary material produced, energy recovery, disposal, losses, stock. Masses in kg, units where counted; only categories with a figure; optionally one `category`." + common)
             .RequireAuthorization(Roles.StatisticsReaders)
             .Produces<CityFigures>()
             .ProducesValidationProblem();
@@ -51,7 +55,7 @@ public static class StatisticsEndpoints
         statistics.MapGet("/flows", GetFlows)
             .WithName("GetFlows")
             .WithSummary("Mass from city to city")
-            .WithDescription("Mass received in each city from each city (the sender's), per category, in the period; optionally one `category`." + common)
+            .WithDescription("Per city pair (sender's city to addressee's) and category: mass sent in the period, received (weighed) in it, still in transit at its end, and the weighing difference of its receipts (weighed minus sent); optionally one `category`." + common)
             .RequireAuthorization(Roles.StatisticsReaders)
             .Produces<FlowsView>()
             .ProducesValidationProblem();
@@ -85,25 +89,37 @@ public static class StatisticsEndpoints
         var (p, at, errors) = Common(period, asOf, clock);
         if (city is not null && !cities.IsKnown(city)) errors.Add("city", "is not a GB/T 2260 city code in seeds/cities.json");
         if (errors.Any) return errors.ToRefusal().ToResult();
-        var totals = await figures.TotalsAsync(p!, at, city, null, http.RequestAborted);
-        var values = new List<IndicatorValue>();
-        foreach (var indicator in catalog.All)
-        {
-            var tonnes = indicator.Kind is "capacity" or "capacity-use"
-                ? await Figures.LicensedCapacityAsync(session, Operation.Dismantle, categories.All.First(c => c.Group == indicator.Groups[0] && c.Dismantlable), city, p!.LastDay, at, http.RequestAborted)
-                : 0m;
-            values.Add(IndicatorValues.Evaluate(indicator, city ?? "national", p!, totals, categories, tonnes));
-        }
+        var inputs = await InputsAsync(p!, at, city, figures, categories, session, http.RequestAborted);
+        // "Falling" and "rising" targets compare with the same period a year earlier, as known at the same asOf.
+        var yearEarlier = catalog.All.Any(i => i.ComparesWithYearEarlier) && p!.YearEarlier() is { } before
+            ? await InputsAsync(before, at, city, figures, categories, session, http.RequestAborted)
+            : null;
+        var values = catalog.All.Select(indicator => IndicatorValues.Evaluate(indicator, city ?? "national", p!, inputs, categories, yearEarlier)).ToList();
         if (Csv.Wanted(http))
-            return Csv.Result(["indicator", "scope", "period", "value", "unit", "numerator", "denominator", "target", "targetYear", "targetForPeriod", "gap", "onTrack", "source", "definition"],
-                values.Select(v => (IReadOnlyList<object?>)[v.Code, v.Scope, v.Period, v.Value, v.Unit, v.Numerator, v.Denominator, v.Target?.Value, v.Target?.Year,
+            return Csv.Result(["indicator", "view", "scope", "period", "value", "unit", "numerator", "denominator", "target", "targetYear", "targetForPeriod", "gap", "onTrack", "source", "definition"],
+                values.Select(v => (IReadOnlyList<object?>)[v.Code, v.View, v.Scope, v.Period, v.Value, v.Unit, v.Numerator, v.Denominator, v.Target?.Value, v.Target?.Year,
                     v.TargetForPeriod, v.Gap, v.OnTrack, v.Target?.Source, Definition(v.Definition)]));
         return Results.Ok(new IndicatorsView(city ?? "national", p!.Name, at, values));
     }
 
+    static async Task<IndicatorInputs> InputsAsync(Period p, Instant at, string? city, Figures figures, Categories categories, IQuerySession session, CancellationToken ct)
+    {
+        var totals = await figures.TotalsAsync(p, at, city, null, ct);
+        var capacity = await Figures.LicensedCapacityAsync(session, Operation.Dismantle, categories.Find("power-battery")!, city, p.LastDay, at, ct);
+        var recyclers = await Figures.RegisteredRecyclersAsync(session, city, p.LastDay, at, ct);
+        return new IndicatorInputs(totals, capacity, recyclers);
+    }
+
     static string Definition(Indicator i) => i.Measurable
-        ? $"{string.Join('+', i.Numerator)}{(i.Denominator is { Count: > 0 } d ? " / " + string.Join('+', d) : "")} over {string.Join(' ', i.Groups.Concat(i.Categories))}; {i.PeriodRule}"
+        ? $"{i.View} view, {i.Form}: {i.NumeratorText}{(i.DenominatorText is { Length: > 0 } d ? " / " + d : "")} [{string.Join('+', i.Numerator)}{(i.Denominator is { Count: > 0 } m ? " / " + string.Join('+', m) : "")}] over {string.Join(' ', i.Groups.Concat(i.Categories))}; energy recovery (R1) {(i.EnergyRecoveryCounts ? "counts" : "does not count")}; {i.PeriodRule}"
         : $"not measured: {i.NotMeasuredBecause}";
+
+    static readonly (string View, string Meaning)[] ViewMeanings =
+    [
+        (Views.Origin, "waste generated in the city and what became of it wherever that happened, each kilogram utilized once (statistics.md)"),
+        (Views.Secondary, "hazardous waste arising from treatment in the city, accounted as generated there"),
+        (Views.Site, "activity at the city's sites, gross"),
+    ];
 
     static async Task<IResult> GetCity(string city, string? period, string? category, string? asOf, HttpContext http, Figures figures, Categories categories, Cities cities, IClock clock)
     {
@@ -112,14 +128,19 @@ public static class StatisticsEndpoints
         if (category is not null && categories.Find(category) is null) errors.Add("category", "is not a category code in seeds/categories.json");
         if (errors.Any) return errors.ToRefusal().ToResult();
         var totals = await figures.TotalsAsync(p!, at, city, category, http.RequestAborted);
-        var rows = totals.GroupBy(t => t.Category).OrderBy(g => g.Key).Select(g => new CategoryFigures(g.Key, categories.Find(g.Key)?.Group ?? "",
-            g.Where(t => t.Measure != Measures.Stock).ToDictionary(t => t.Measure, t => new MeasureFigure(t.Kg, t.Units)),
-            g.Where(t => t.Measure == Measures.Stock).Sum(t => t.Kg))).ToList();
+        var views = ViewMeanings.Select(v => new ViewFigures(v.View, v.Meaning, [.. totals.Where(t => t.View == v.View).GroupBy(t => t.Category).OrderBy(g => g.Key)
+                .Select(g => new CategoryFigures(g.Key, categories.Find(g.Key)?.Group ?? "",
+                    g.Where(t => t.Measure != Measures.Stock && (t.Kg != 0 || t.Units != 0)).GroupBy(t => t.Measure).OrderBy(m => m.Key, StringComparer.Ordinal)
+                        .ToDictionary(m => m.Key, m => new MeasureFigure(m.Sum(t => t.Kg), m.Sum(t => t.Units))),
+                    g.Where(t => t.Measure == Measures.Stock).Sum(t => t.Kg)))
+                // No empty categories: one with no figure in the period and nothing held is left out.
+                .Where(c => c.Measures.Count > 0 || c.StockKg != 0)]))
+            .Where(v => v.Categories.Count > 0).ToList();
         if (Csv.Wanted(http))
-            return Csv.Result(["city", "period", "category", "measure", "kg", "units"],
-                rows.SelectMany(r => r.Measures.OrderBy(m => m.Key).Select(m => (IReadOnlyList<object?>)[city, p!.Name, r.Category, m.Key, m.Value.Kg, m.Value.Units])
-                    .Append([city, p!.Name, r.Category, "stock-at-end", r.StockKg, null])));
-        return Results.Ok(new CityFigures(city, p!.Name, at, "kg", rows));
+            return Csv.Result(["city", "period", "view", "category", "measure", "kg", "units"],
+                views.SelectMany(v => v.Categories.SelectMany(r => r.Measures.Select(m => (IReadOnlyList<object?>)[city, p!.Name, v.View, r.Category, m.Key, m.Value.Kg, m.Value.Units])
+                    .Append([city, p!.Name, v.View, r.Category, "stock-at-end", r.StockKg, null]))));
+        return Results.Ok(new CityFigures(city, p!.Name, at, "kg", views));
     }
 
     static async Task<IResult> GetFlows(string? period, string? category, string? asOf, HttpContext http, Figures figures, Categories categories, IClock clock)
@@ -129,7 +150,8 @@ public static class StatisticsEndpoints
         if (errors.Any) return errors.ToRefusal().ToResult();
         var flows = await figures.FlowsAsync(p!, at, category, http.RequestAborted);
         if (Csv.Wanted(http))
-            return Csv.Result(["period", "fromCity", "toCity", "category", "kg"], flows.Select(f => (IReadOnlyList<object?>)[p!.Name, f.FromCity, f.ToCity, f.Category, f.Kg]));
+            return Csv.Result(["period", "fromCity", "toCity", "category", "sentKg", "receivedKg", "inTransitKg", "weighingDifferenceKg"],
+                flows.Select(f => (IReadOnlyList<object?>)[p!.Name, f.FromCity, f.ToCity, f.Category, f.SentKg, f.ReceivedKg, f.InTransitKg, f.WeighingDifferenceKg]));
         return Results.Ok(new FlowsView(p!.Name, at, "kg", flows));
     }
 

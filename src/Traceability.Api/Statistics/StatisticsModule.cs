@@ -9,6 +9,8 @@ public static class StatisticsModule
     {
         // Async: kept by Marten's daemon, off the write path; rebuilt from the event log on demand.
         options.Projections.Add(new BatchFiguresProjection(), ProjectionLifecycle.Async);
+        // Its facts as indexed rows, kept by triggers on its documents (StatFactsTable).
+        options.Storage.Add(new StatFactsFeature(options));
         return options;
     }
 

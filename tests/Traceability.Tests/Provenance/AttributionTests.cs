@@ -45,7 +45,7 @@ public sealed class AttributionTests
     {
         var (nodes, source, _) = Chain(100_000);
 
-        var sinks = Attribution.Destinations(source, nodes);
+        var sinks = Attribution.Destinations(source, nodes, Given.Categories.Find);
 
         Assert.Equal(1m, decimal.Round(sinks.Values.Sum(), 10));
         Assert.Equal(["in-chain"], sinks.Keys.Select(k => k.End).Distinct());

@@ -62,9 +62,9 @@ public sealed class ProvenanceTests(ApiFixture api) : ApiTest(api)
 
         var destinations = await office.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{paper}/destinations");
 
-        // Worked by hand: 3000/4990 went to the mill, of which 90% recycled and 10% declared lost; 1990/4990 is still with the collector.
+        // Worked by hand: 3000/4990 went to the mill, of which 90% became pulp (secondary material) and 10% was declared lost; 1990/4990 is still with the collector.
         var byEnd = destinations.GetProperty("byEnd");
-        Assert.Equal(54.1082m, Percent(byEnd, "recycling"));
+        Assert.Equal(54.1082m, Percent(byEnd, "secondary-material"));
         Assert.Equal(6.0120m, Percent(byEnd, "declared-loss"));
         Assert.Equal(39.8798m, Percent(byEnd, "in-chain"));
         Assert.Equal(100m, Sum(byEnd));

@@ -59,8 +59,11 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         return (estateA, sorter);
     }
 
-    static JsonElement Category(JsonElement city, string code) => city.GetProperty("categories").EnumerateArray().Single(c => c.GetProperty("category").GetString() == code);
+    static JsonElement View(JsonElement city, string view) => city.GetProperty("views").EnumerateArray().Single(v => v.GetProperty("view").GetString() == view);
+    static JsonElement Category(JsonElement city, string view, string code) =>
+        View(city, view).GetProperty("categories").EnumerateArray().Single(c => c.GetProperty("category").GetString() == code);
     static decimal Kg(JsonElement category, string measure) => category.GetProperty("measures").TryGetProperty(measure, out var m) ? m.GetProperty("kg").GetDecimal() : 0m;
+    static decimal Stock(JsonElement category) => category.GetProperty("stockKg").GetDecimal();
     static JsonElement Indicator(JsonElement view, string code) => view.GetProperty("indicators").EnumerateArray().Single(i => i.GetProperty("code").GetString() == code);
 
     [Fact]
@@ -70,43 +73,56 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var statistician = await StatisticianAsync();
         await CaughtUpAsync();
 
-        // Midnight China time: 17:00 UTC on 31 March is April, so March is empty.
+        // Midnight China time: 17:00 UTC on 31 March is April, so March has no figure in any view.
         var march = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-03");
-        Assert.Equal(0, march.GetProperty("categories").GetArrayLength());
+        Assert.Equal(0, march.GetProperty("views").GetArrayLength());
 
         var april = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-04");
-        var decoration = Category(april, "decoration-waste");
-        Assert.Equal((10_000m, 10_000m, 10_000m, 100m, 0m), (Kg(decoration, "generated"), Kg(decoration, "collected"), Kg(decoration, "sorted"), Kg(decoration, "losses"), decoration.GetProperty("stockKg").GetDecimal()));
-        var spoil = Category(april, "construction-spoil");
-        Assert.Equal((0m, 4_000m, 0m, 4_000m), (Kg(spoil, "generated"), Kg(spoil, "collected"), Kg(spoil, "reused"), spoil.GetProperty("stockKg").GetDecimal()));
-        Assert.Equal((1_900m, 0m), (Kg(Category(april, "construction-debris"), "disposed"), Category(april, "construction-debris").GetProperty("stockKg").GetDecimal()));
-        Assert.Equal(7_000m, Category(april, "recycled-aggregate").GetProperty("stockKg").GetDecimal());
+        // Origin view: Lianyungang's decoration waste and what became of it: 7,000 kg recycled aggregate out of sorting (its first
+        // utilization), 100 kg lost, the 1,900 kg debris landfilled, the 1,000 kg steel still held. Wuxi's spoil is Wuxi's.
+        var decoration = Category(april, "origin", "decoration-waste");
+        Assert.Equal((10_000m, 10_000m, 7_000m, 100m, 1_900m, 1_000m), (Kg(decoration, "generated"), Kg(decoration, "collected"), Kg(decoration, "utilized-product"),
+            Kg(decoration, "declared-loss"), Kg(decoration, "disposed-d1"), Stock(decoration)));
+        Assert.Single(View(april, "origin").GetProperty("categories").EnumerateArray());
+        // Site view: what happened at Lianyungang's sites, whatever the origin.
+        var siteDecoration = Category(april, "site", "decoration-waste");
+        Assert.Equal((10_000m, 10_000m, 10_000m, 100m, 0m), (Kg(siteDecoration, "received"), Kg(siteDecoration, "sorted"), Kg(siteDecoration, "collected"),
+            Kg(siteDecoration, "losses"), Stock(siteDecoration)));
+        var siteSpoil = Category(april, "site", "construction-spoil");
+        Assert.Equal((0m, 4_000m, 4_000m), (Kg(siteSpoil, "generated"), Kg(siteSpoil, "received"), Stock(siteSpoil)));
+        Assert.Equal((7_000m, 7_000m), (Kg(Category(april, "site", "recycled-aggregate"), "produced"), Stock(Category(april, "site", "recycled-aggregate"))));
+        Assert.Equal((1_900m, 0m), (Kg(Category(april, "site", "construction-debris"), "disposed-d1"), Stock(Category(april, "site", "construction-debris"))));
         var wuxi = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320200?period=2025-Q2");
-        Assert.Equal((4_000m, 0m), (Kg(Category(wuxi, "construction-spoil"), "generated"), Category(wuxi, "construction-spoil").GetProperty("stockKg").GetDecimal()));
+        var wuxiSpoil = Category(wuxi, "origin", "construction-spoil");
+        Assert.Equal((4_000m, 4_000m, 0m), (Kg(wuxiSpoil, "generated"), Kg(wuxiSpoil, "utilized-reuse"), Stock(wuxiSpoil)));
 
         var flows = (await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/flows?period=2025-Q2")).GetProperty("flows").EnumerateArray()
-            .Select(f => (f.GetProperty("fromCity").GetString(), f.GetProperty("toCity").GetString(), f.GetProperty("category").GetString(), f.GetProperty("kg").GetDecimal())).ToList();
-        Assert.Equal([("320200", "320700", "construction-spoil", 4_000m), ("320700", "320700", "decoration-waste", 10_000m)], flows);
+            .Select(f => (f.GetProperty("fromCity").GetString(), f.GetProperty("toCity").GetString(), f.GetProperty("category").GetString(), f.GetProperty("sentKg").GetDecimal(),
+                f.GetProperty("receivedKg").GetDecimal(), f.GetProperty("inTransitKg").GetDecimal())).ToList();
+        Assert.Equal([("320200", "320700", "construction-spoil", 4_000m, 4_000m, 0m), ("320700", "320700", "decoration-waste", 10_000m, 10_000m, 0m)], flows);
 
-        // Q2: 10,000 kg of construction waste generated in 320700, 4,000 kg reused there: 40% against a 70% target.
+        // Q2, by origin: 10,000 kg of construction waste generated in 320700, 7,000 kg of it utilized as recycled aggregate: 70% against a
+        // 70% target. Wuxi's spoil reused in Lianyungang counts for Wuxi (100%), not for Lianyungang.
         var q2 = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320700&period=2025-Q2");
         var construction = Indicator(q2, "construction-waste-utilization-rate");
-        Assert.Equal((40m, 70m, 30m, false), (construction.GetProperty("value").GetDecimal(), construction.GetProperty("targetForPeriod").GetDecimal(),
+        Assert.Equal((70m, 70m, 0m, true), (construction.GetProperty("value").GetDecimal(), construction.GetProperty("targetForPeriod").GetDecimal(),
             construction.GetProperty("gap").GetDecimal(), construction.GetProperty("onTrack").GetBoolean()));
-        Assert.Equal(2025, construction.GetProperty("target").GetProperty("year").GetInt32());
+        Assert.Equal(("origin", 2025), (construction.GetProperty("view").GetString(), construction.GetProperty("target").GetProperty("year").GetInt32()));
         Assert.Contains("lianyungang-2022", construction.GetProperty("target").GetProperty("source").GetString());
         Assert.Equal(JsonValueKind.Null, Indicator(q2, "used-car-transactions").GetProperty("value").ValueKind);
+        var wuxiQ2 = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320200&period=2025-Q2");
+        Assert.Equal(100m, Indicator(wuxiQ2, "construction-waste-utilization-rate").GetProperty("value").GetDecimal());
 
         // A late report: 2,000 kg more decoration waste generated on 15 April, recorded after the figures above were published.
         var before = q2.GetProperty("asOf").GetString();
         await At(estateA, "decoration-waste", 2_000m, "2025-04-15T02:00:00Z");
         await CaughtUpAsync();
         var now = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025-04&category=decoration-waste");
-        Assert.Equal(12_000m, Kg(Category(now, "decoration-waste"), "generated"));
+        Assert.Equal(12_000m, Kg(Category(now, "origin", "decoration-waste"), "generated"));
         var published = await statistician.GetFromJsonAsync<JsonElement>($"/api/statistics/cities/320700?period=2025-04&category=decoration-waste&asOf={before}");
-        Assert.Equal(10_000m, Kg(Category(published, "decoration-waste"), "generated"));
+        Assert.Equal(10_000m, Kg(Category(published, "origin", "decoration-waste"), "generated"));
         var lateRate = Indicator(await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320700&period=2025-Q2"), "construction-waste-utilization-rate");
-        Assert.Equal(33.33m, lateRate.GetProperty("value").GetDecimal());
+        Assert.Equal(58.33m, lateRate.GetProperty("value").GetDecimal());
     }
 
     [Fact]
@@ -120,13 +136,14 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var city = await statistician.GetAsync("/api/statistics/cities/320700?period=2025");
         Assert.Equal("text/csv", city.Content.Headers.ContentType?.MediaType);
         var lines = (await city.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("city,period,category,measure,kg,units", lines[0].TrimEnd('\r'));
-        Assert.Contains("320700,2025,decoration-waste,sorted,10000,0", lines.Select(l => l.TrimEnd('\r')));
+        Assert.Equal("city,period,view,category,measure,kg,units", lines[0].TrimEnd('\r'));
+        Assert.Contains("320700,2025,site,decoration-waste,sorted,10000,0", lines.Select(l => l.TrimEnd('\r')));
+        Assert.Contains("320700,2025,origin,decoration-waste,utilized-product,7000,0", lines.Select(l => l.TrimEnd('\r')));
         var flows = await statistician.GetStringAsync("/api/statistics/flows?period=2025");
-        Assert.StartsWith("period,fromCity,toCity,category,kg", flows);
+        Assert.StartsWith("period,fromCity,toCity,category,sentKg,receivedKg,inTransitKg,weighingDifferenceKg", flows);
         var indicators = await statistician.GetStringAsync("/api/statistics/indicators?city=320700&period=2025");
-        Assert.StartsWith("indicator,scope,period,value,unit,", indicators);
-        Assert.Contains("construction-waste-utilization-rate,320700,2025,40,percent,", indicators);
+        Assert.StartsWith("indicator,view,scope,period,value,unit,", indicators);
+        Assert.Contains("construction-waste-utilization-rate,origin,320700,2025,70,percent,", indicators);
     }
 
     [Fact]

@@ -95,7 +95,8 @@ public static class CascadeUseDecision
             b.RemainingKg, s.MassKg, b.RemainingKg - s.MassKg, command.Application, command.OccurredAt)).ToList();
         var ancestors = batches.Select(b => b.Identifier!.Value).ToList();
         var product = new BatchDerived(command.Product.BatchId, Process.CascadeUse, command.Product.Category, command.Product.MassKg, 1, command.Product.Identifier,
-            shares, actor.Id, actor.City, command.OccurredAt, AncestorCodes: ancestors);
+            shares, actor.Id, actor.City, command.OccurredAt, AncestorCodes: ancestors,
+            Origins: OriginMix.Combine(batches.Select(b => (b.Origins, b.RemainingKg.Kilograms)), utilized: true));
         return new Decision(used, null).Starting([product]).Under(permit);
     }
 }

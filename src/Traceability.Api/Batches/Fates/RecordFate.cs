@@ -117,7 +117,7 @@ public static class RecordFateDecision
 
         var fate = new FateRecorded(batch.Id, command.FateId, command.Fate, command.Method, command.By, actor.City, command.MassKg, command.Units,
             command.Outputs, command.Losses, coversAll ? default : remaining - command.MassKg, command.Note, command.OccurredAt, command.OperationCode);
-        return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt)).Under(permit);
+        return Decision.Of(fate).Starting(OutputRequests.Children(Process.Recycling, command.Outputs, batch, actor.Id, actor.City, command.OccurredAt, _ => true)).Under(permit);
     }
 }
 

@@ -77,7 +77,8 @@ public static class MergeBatchesDecision
         if (units > UnitCount.Max) return Refusal.Invalid("batches", $"a lot holds at most {UnitCount.Max} units; these batches hold {units}");
         var parents = batches.Select(b => new ParentShare(b.Id, b.RemainingKg)).ToList();
         var merged = batches.Select(b => (object)new BatchMerged(b.Id, command.LotId, lot.Code, command.By, actor.City, b.RemainingKg, command.OccurredAt)).ToList();
-        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, (int?)units, null, parents, actor.Id, actor.City, command.OccurredAt, batches[0].WasteCode);
+        var start = new BatchDerived(command.LotId, Process.Merging, lot.Code, mass, (int?)units, null, parents, actor.Id, actor.City, command.OccurredAt, batches[0].WasteCode,
+            Origins: OriginMix.Combine(batches.Select(b => (b.Origins, b.RemainingKg.Kilograms)), utilized: false));
         return new Decision(merged, null).Starting([start]);
     }
 }

@@ -79,7 +79,7 @@ public static class SplitBatchDecision
             return unbalanced;
 
         return Decision.Of(new BatchSplit(batch.Id, command.By, actor.City, batch.RemainingKg, parts, command.OccurredAt))
-            .Starting(OutputRequests.Children(Process.Splitting, parts, batch.Id, actor.Id, actor.City, command.OccurredAt));
+            .Starting(OutputRequests.Children(Process.Splitting, parts, batch, actor.Id, actor.City, command.OccurredAt, _ => false));
     }
 }
 

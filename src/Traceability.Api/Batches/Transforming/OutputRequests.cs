@@ -80,9 +80,14 @@ public static class OutputRequests
         return valid;
     }
 
-    /// <summary>The new batches, each starting with the parent that gave all its mass.</summary>
-    public static IReadOnlyList<BatchDerived> Children(Process process, IEnumerable<Output> outputs, Guid parent, string producer, string city, Instant occurredAt) =>
-        [.. outputs.Select(o => new BatchDerived(o.BatchId, process, o.Category, o.MassKg, o.Units, o.Identifier, [new ParentShare(parent, o.MassKg)], producer, city, occurredAt, o.WasteCode))];
+    /// <summary>
+    /// The new batches, each starting with the parent that gave all its mass and the parent's origin mix; an
+    /// output the operation <paramref name="utilizes"/> (recycling's outputs, a sorting's products) carries it as utilized.
+    /// </summary>
+    public static IReadOnlyList<BatchDerived> Children(
+        Process process, IEnumerable<Output> outputs, Batch parent, string producer, string city, Instant occurredAt, Func<Output, bool> utilizes) =>
+        [.. outputs.Select(o => new BatchDerived(o.BatchId, process, o.Category, o.MassKg, o.Units, o.Identifier, [new ParentShare(parent.Id, o.MassKg)], producer, city,
+            occurredAt, o.WasteCode, Origins: utilizes(o) ? OriginMix.Utilized(parent.Origins) : parent.Origins))];
 
     /// <summary>The index of the first output of <paramref name="category"/>, if any: sorting and recycling make other categories.</summary>
     public static int? IndexOfCategory(IReadOnlyList<Output> outputs, string category)

@@ -76,6 +76,8 @@ public static class TransformBatchDecision
         object parentEvent = sorting
             ? new BatchSorted(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt)
             : new BatchDismantled(batch.Id, command.By, actor.City, batch.RemainingKg, command.Outputs, command.Losses, command.OccurredAt);
-        return Decision.Of(parentEvent).Starting(OutputRequests.Children(command.Process, command.Outputs, batch.Id, actor.Id, actor.City, command.OccurredAt)).Under(permit);
+        return Decision.Of(parentEvent).Starting(OutputRequests.Children(command.Process, command.Outputs, batch, actor.Id, actor.City, command.OccurredAt,
+            // A product straight out of sorting or dismantling (recycled aggregate) is the first utilization of its mass.
+            o => categories.Find(o.Category)!.IsProduct)).Under(permit);
     }
 }
