@@ -10,16 +10,17 @@ using Traceability.Provenance;
 
 // Two benchmarks, each against a baseline measured in the same run:
 //   provenance [batches=10000] [samples=200]: lineage and attribution query latency vs a single-batch state read;
-//   statistics [events=1000000] [seconds=20]: projection rebuild throughput and lag under load vs the raw append rate;
+//   statistics [sizes=1000000,10000000] [seconds=60] [rate=600]: rebuild throughput, query latency at each size vs the query it
+//     replaced, and projection lag under a sustained write load, vs the raw append rate;
 //   deep [depth=10000] [samples=5]: origins and destinations across a chain of splits that deep, vs a state read.
 var mode = args.FirstOrDefault() ?? "provenance";
 if (mode is not ("provenance" or "statistics" or "deep"))
 {
-    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [events] [seconds] | deep [depth] [samples]");
+    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [sizes,comma-separated] [seconds] [rate] | deep [depth] [samples]");
     return 2;
 }
-var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : mode switch { "statistics" => 1_000_000, _ => 10_000 };
-var samples = args.Length > 2 && int.TryParse(args[2], out var s) ? s : mode switch { "statistics" => 20, "deep" => 5, _ => 200 };
+var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 10_000;
+var samples = args.Length > 2 && int.TryParse(args[2], out var s) ? s : mode switch { "deep" => 5, _ => 200 };
 
 var root = Path.Combine(Path.GetTempPath(), $"traceability-bench-{Guid.NewGuid():N}");
 var given = Environment.GetEnvironmentVariable("TRACEABILITY_BENCH_DB");
@@ -34,7 +35,11 @@ try
     });
     await store.Advanced.Clean.CompletelyRemoveAllAsync();
     await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    if (mode == "statistics") return await StatisticsBenchmark.RunAsync(store, dataSource, size, samples);
+    if (mode == "statistics")
+        return await StatisticsBenchmark.RunAsync(store, dataSource,
+            [.. (args.Length > 1 ? args[1] : "1000000,10000000").Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture))],
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 60,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 600);
     if (mode == "deep") return await DeepBenchmark.RunAsync(store, size, samples);
 
     var build = Stopwatch.StartNew();

@@ -7,105 +7,247 @@ using Npgsql;
 using Traceability.Batches;
 using Traceability.ReferenceData;
 using Traceability.Statistics;
+using Period = Traceability.Statistics.Period;
+using Process = Traceability.Batches.Process;
 
 namespace Traceability.Benchmarks;
 
 /// <summary>
-/// Appends generated batch histories (generation, dispatch, receipt, fate: four events a batch) as fast as
-/// the store takes them, which is the baseline; rebuilds the statistics projection from those events; then
-/// runs the daemon while writing at half the raw append rate and samples how far it lags.
+/// The statistics at national scale. For each size asked (e.g. 1,000,000 then 10,000,000 events) it appends
+/// generated chains until the store holds that many events (the raw append rate is the baseline), rebuilds the
+/// statistics projection, and times every statistics query for a city-year and for the nation-year, next to
+/// the query it replaced (the jsonb unnest of every batch's ledger) on the same store. Then it runs the daemon
+/// under a sustained write load and samples the projection lag. The chains are a mix of what the product sees:
+/// sortings into products and waste fractions with a landfill, splits recycled into pulp, batteries recycled twice
+/// (black mass), merges burnt as fuel; across 20 cities, one simulated year per million events, so a city-year
+/// holds about the same facts whatever the history.
 /// </summary>
 public static class StatisticsBenchmark
 {
-    static readonly string[] Cities = ["320200", "320700", "410100", "110100", "310100"];
-    static readonly string[] Categories = ["waste-paper", "scrap-steel", "construction-spoil", "fly-ash", "waste-plastics"];
+    static readonly string[] Cities =
+    [
+        "320200", "320700", "410100", "110000", "310000", "320100", "330100", "340100", "350900", "360700",
+        "370100", "420100", "420800", "430100", "440100", "440300", "500000", "510100", "511500", "610100",
+    ];
     const string Generator = "91320200MA1AAAA01Y";
     const string Receiver = "91320700MA1BBBB023";
 
-    public static async Task<int> RunAsync(DocumentStore store, NpgsqlDataSource dataSource, int events, int seconds)
+    public static async Task<int> RunAsync(DocumentStore store, NpgsqlDataSource dataSource, IReadOnlyList<int> sizes, int seconds, int loadRate)
     {
         var random = new Random(11);
-        var clock = Instant.FromUtc(2025, 1, 1, 0, 0);
-
-        var append = Stopwatch.StartNew();
-        var written = 0;
-        while (written < events)
-        {
-            await using var session = store.LightweightSession();
-            for (var i = 0; i < 250 && written < events; i++, written += 4) AppendHistory(session, random, ref clock);
-            await session.SaveChangesAsync();
-        }
-        var appendRate = written / append.Elapsed.TotalSeconds;
-        Console.WriteLine($"appended {written:N0} events in {append.Elapsed.TotalSeconds:0.0} s");
-
+        var clock = Instant.FromUtc(2016, 1, 1, 0, 0);
+        var written = 0L;
+        var figures = new Figures(dataSource);
         using var daemon = await store.BuildProjectionDaemonAsync();
-        var rebuild = Stopwatch.StartNew();
-        await daemon.RebuildProjectionAsync("statistics", TimeSpan.FromMinutes(30), CancellationToken.None);
-        var rebuildRate = written / rebuild.Elapsed.TotalSeconds;
-        Console.WriteLine($"rebuilt the statistics projection in {rebuild.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"{"figure",-64} {"value",14} {"vs baseline",12}");
+        foreach (var size in sizes)
+        {
+            var append = Stopwatch.StartNew();
+            var before = written;
+            while (written < size)
+            {
+                await using var session = store.LightweightSession();
+                for (var i = 0; i < 100 && written < size; i++) written += AppendChain(session, random, ref clock);
+                await session.SaveChangesAsync();
+            }
+            var appendRate = (written - before) / append.Elapsed.TotalSeconds;
+            Row($"[{written:N0} events] raw append rate (baseline), events/s", appendRate, appendRate);
 
-        // Sustained load: half the raw append rate, for the given seconds, with the daemon running.
+            var rebuild = Stopwatch.StartNew();
+            await daemon.RebuildProjectionAsync("statistics", TimeSpan.FromHours(2), CancellationToken.None);
+            Row($"[{written:N0} events] statistics rebuild, events/s", written / rebuild.Elapsed.TotalSeconds, appendRate);
+            await using (var analyze = dataSource.CreateCommand("analyze traceability.stat_facts; analyze traceability.mt_doc_batchfigures")) await analyze.ExecuteNonQueryAsync();
+            await using (var count = dataSource.CreateCommand("select count(*) from traceability.stat_facts"))
+                Console.WriteLine($"[{written:N0} events] facts: {(long)(await count.ExecuteScalarAsync())!:N0} rows; history up to {clock}");
+
+            // The last full simulated year, as known now.
+            var year = Period.Parse((clock - Duration.FromDays(180)).InUtc().Year.ToString(CultureInfo.InvariantCulture))!;
+            var now = SystemClock.Instance.GetCurrentInstant();
+            var city = "320700";
+            // The ledgers as documents held them before the fact table (one jsonb array of facts a batch), for the query that read them.
+            await using (var ledgers = dataSource.CreateCommand("""
+                drop table if exists bench_ledgers;
+                create table bench_ledgers as select batch_id as id, jsonb_build_object('facts', jsonb_agg(jsonb_build_object('month', month, 'city', city,
+                  'category', category, 'measure', measure, 'kg', kg, 'view', view) order by n)) as data from traceability.stat_facts group by batch_id;
+                analyze bench_ledgers;
+                """)) { ledgers.CommandTimeout = 0; await ledgers.ExecuteNonQueryAsync(); }
+            var unnest = await Timing.MeasureAsync("before: jsonb unnest of every ledger, city-year", 20, () => UnnestAsync(dataSource, year, city));
+            var rows = new List<Timing>
+            {
+                await Timing.MeasureAsync("city figures, city-year", 50, () => figures.TotalsAsync(year, now, city, null, default)),
+                await Timing.MeasureAsync("city figures, nation-year", 50, () => figures.TotalsAsync(year, now, null, null, default)),
+                await Timing.MeasureAsync("indicators (this year and a year earlier), city-year", 50, async () =>
+                {
+                    await figures.TotalsAsync(year, now, city, null, default);
+                    await figures.TotalsAsync(year.YearEarlier()!, now, city, null, default);
+                }),
+                await Timing.MeasureAsync("indicators (this year and a year earlier), nation-year", 50, async () =>
+                {
+                    await figures.TotalsAsync(year, now, null, null, default);
+                    await figures.TotalsAsync(year.YearEarlier()!, now, null, null, default);
+                }),
+                await Timing.MeasureAsync("flows, nation-year", 50, () => figures.FlowsAsync(year, now, null, default)),
+            };
+            Console.WriteLine($"[{written:N0} events] query for {year.Name}                         median ms    p99 ms   median vs before");
+            Console.WriteLine(unnest.Row(unnest));
+            foreach (var row in rows) Console.WriteLine(row.Row(unnest));
+        }
+
+        // Sustained load with the daemon running: samples of the lag once a second.
         await daemon.StartAllAsync();
-        var target = appendRate / 2;
-        var lags = new List<(long Events, double Seconds)>();
+        var lags = new List<double>();
         var load = Stopwatch.StartNew();
-        var loaded = 0;
+        var loaded = 0L;
         var nextSample = 1.0;
         while (load.Elapsed.TotalSeconds < seconds)
         {
-            if (loaded < target * load.Elapsed.TotalSeconds)
+            if (loaded < loadRate * load.Elapsed.TotalSeconds)
             {
                 await using var session = store.LightweightSession();
-                for (var i = 0; i < 25; i++, loaded += 4) AppendHistory(session, random, ref clock);
+                loaded += AppendChain(session, random, ref clock);
                 await session.SaveChangesAsync();
             }
-            else await Task.Delay(5);
+            else await Task.Delay(2);
             if (load.Elapsed.TotalSeconds >= nextSample)
             {
-                lags.Add(await LagAsync(dataSource));
+                lags.Add((await figures.FreshnessAsync(SystemClock.Instance.GetCurrentInstant(), default)).LagSeconds);
                 nextSample += 1;
             }
         }
-        var drain = Stopwatch.StartNew();
-        while ((await LagAsync(dataSource)).Events > 0 && drain.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(100);
         await daemon.StopAllAsync();
-        var achieved = loaded / load.Elapsed.TotalSeconds;
-        lags.Sort((a, b) => a.Events.CompareTo(b.Events));
-
-        Console.WriteLine();
-        Console.WriteLine($"{"figure",-52} {"value",14} {"vs raw append",14}");
-        Row("raw append rate (baseline), events/s", appendRate, appendRate);
-        Row("projection rebuild throughput, events/s", rebuildRate, appendRate);
-        Row($"sustained write load for {seconds} s, events/s", achieved, appendRate);
+        lags.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"lag under that load: median / max events",-52} {lags[lags.Count / 2].Events,6} / {lags[^1].Events,-6}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"lag under that load: median / max seconds",-52} {lags.Select(l => l.Seconds).Order().ElementAt(lags.Count / 2),6:0.00} / {lags.Max(l => l.Seconds),-6:0.00}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"drained the remaining lag after the load in",-52} {drain.Elapsed.TotalSeconds,6:0.00} s"));
+            $"sustained load {loaded / load.Elapsed.TotalSeconds:0} events/s for {seconds} s: lag median {lags[lags.Count / 2]:0.00} s, p99 {lags[(int)Math.Min(lags.Count - 1, Math.Ceiling(lags.Count * 0.99) - 1)]:0.00} s, max {lags[^1]:0.00} s"));
         return 0;
     }
 
     static void Row(string name, double value, double baseline) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-52} {value,14:N0} {value / baseline,13:0.00}x"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-64} {value,14:N0} {value / baseline,11:0.00}x"));
 
-    static void AppendHistory(IDocumentSession session, Random random, ref Instant clock)
+    /// <summary>The query the statistics made before the fact table: every fact of every batch unnested from its ledger document.</summary>
+    static async Task UnnestAsync(NpgsqlDataSource dataSource, Period year, string city)
     {
-        clock += Duration.FromMinutes(random.Next(1, 30));
-        var id = Guid.CreateVersion7();
-        var manifest = Guid.CreateVersion7();
-        var category = Categories[random.Next(Categories.Length)];
-        var (from, to) = (Cities[random.Next(Cities.Length)], Cities[random.Next(Cities.Length)]);
-        var kg = new Mass(random.Next(100, 10_000));
-        session.Events.StartStream<Batch>(id,
-            new BatchGenerated(id, category, kg, null, null, Generator, from, null, clock),
-            new BatchDispatched(id, manifest, "TM", Generator, Receiver, to, kg, null, clock + Duration.FromHours(1)),
-            new BatchReceived(id, manifest, Receiver, to, kg, clock + Duration.FromHours(3)),
-            new FateRecorded(id, Guid.CreateVersion7(), Fate.Reuse, null, Receiver, to, kg, null, [], [], default, null, clock + Duration.FromHours(5)));
+        await using var command = dataSource.CreateCommand("""
+            select f ->> 'category', f ->> 'measure', sum((f ->> 'kg')::numeric)
+            from bench_ledgers d cross join lateral jsonb_array_elements(d.data -> 'facts') f
+            where f ->> 'month' between $1 and $2 and f ->> 'city' = $3 group by 1, 2
+            """);
+        command.Parameters.AddWithValue(year.FromMonth);
+        command.Parameters.AddWithValue(year.ToMonth);
+        command.Parameters.AddWithValue(city);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) { }
     }
 
-    static async Task<(long Events, double Seconds)> LagAsync(NpgsqlDataSource dataSource)
+    /// <summary>Appends one chain, as the decisions would have written it (origin mixes included); returns the events written.</summary>
+    static int AppendChain(IDocumentSession session, Random random, ref Instant clock)
     {
-        var freshness = await new Figures(dataSource).FreshnessAsync(SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
-        return (freshness.LagEvents, freshness.LagSeconds);
+        clock += Duration.FromMinutes(random.Next(1, 8));
+        var at = clock;
+        var from = Cities[random.Next(Cities.Length)];
+        var to = random.Next(4) == 0 ? Cities[random.Next(Cities.Length)] : from;
+        return random.Next(4) switch
+        {
+            0 => Sorting(session, random, from, to, at),
+            1 => Pulp(session, random, from, to, at),
+            2 => Battery(session, random, from, to, at),
+            _ => FuelLot(session, random, from, at),
+        };
+    }
+
+    static Batch Generated(IDocumentSession session, string category, decimal kg, string city, Instant at, Guid? id = null)
+    {
+        var batchId = id ?? Guid.CreateVersion7();
+        var generated = new BatchGenerated(batchId, category, new Mass(kg), null, null, Generator, city, null, at);
+        session.Events.StartStream<Batch>(batchId, generated);
+        return Batch.Create(generated);
+    }
+
+    /// <summary>Dispatch and receipt: 2 events.</summary>
+    static void Move(IDocumentSession session, Batch batch, string from, string to, decimal kg, Instant at)
+    {
+        var manifest = Guid.CreateVersion7();
+        session.Events.Append(batch.Id,
+            new BatchDispatched(batch.Id, manifest, "TM", Generator, Receiver, to, new Mass(kg), null, at + Duration.FromHours(1), from),
+            new BatchReceived(batch.Id, manifest, Receiver, to, new Mass(kg), at + Duration.FromHours(3)));
+    }
+
+    static BatchDerived Child(Batch parent, Process process, string category, decimal kg, string city, Instant at, bool utilized) =>
+        new(Guid.CreateVersion7(), process, category, new Mass(kg), null, null, [new ParentShare(parent.Id, new Mass(kg))], Receiver, city, at,
+            Origins: utilized ? OriginMix.Utilized(parent.Origins) : parent.Origins);
+
+    /// <summary>Decoration waste sorted into recycled aggregate (a product), scrap steel and debris landfilled: 8 events.</summary>
+    static int Sorting(IDocumentSession session, Random random, string from, string to, Instant at)
+    {
+        var kg = random.Next(5_000, 20_000);
+        var batch = Generated(session, "decoration-waste", kg, from, at);
+        Move(session, batch, from, to, kg, at);
+        var t = at + Duration.FromHours(6);
+        var (aggregate, steel, debris) = (kg * 0.7m, kg * 0.1m, kg * 0.19m);
+        var outputs = new[] { Child(batch, Process.Sorting, "recycled-aggregate", aggregate, to, t, true), Child(batch, Process.Sorting, "scrap-steel", steel, to, t, false),
+            Child(batch, Process.Sorting, "construction-debris", debris, to, t, false) };
+        session.Events.Append(batch.Id, new BatchSorted(batch.Id, Receiver, to, new Mass(kg),
+            [.. outputs.Select(o => new Output(o.BatchId, o.Category, o.MassKg, null, null))], [new Loss(LossKind.Moisture, new Mass(kg * 0.01m), "dried")], t));
+        foreach (var o in outputs) session.Events.StartStream<Batch>(o.BatchId, o);
+        session.Events.Append(outputs[2].BatchId, new FateRecorded(outputs[2].BatchId, Guid.CreateVersion7(), Fate.Disposal, DisposalMethod.Landfill, Receiver, to,
+            outputs[2].MassKg, null, [], [], default, null, t + Duration.FromHours(2), "D1"));
+        return 8;
+    }
+
+    /// <summary>Waste paper split in two, each part recycled into pulp: 10 events.</summary>
+    static int Pulp(IDocumentSession session, Random random, string from, string to, Instant at)
+    {
+        var kg = random.Next(500, 5_000);
+        var batch = Generated(session, "waste-paper", kg, from, at);
+        Move(session, batch, from, to, kg, at);
+        var t = at + Duration.FromHours(5);
+        var parts = new[] { Child(batch, Process.Splitting, "waste-paper", kg / 2m, to, t, false), Child(batch, Process.Splitting, "waste-paper", kg / 2m, to, t, false) };
+        session.Events.Append(batch.Id, new BatchSplit(batch.Id, Receiver, to, new Mass(kg), [.. parts.Select(p => new Output(p.BatchId, p.Category, p.MassKg, null, null))], t));
+        foreach (var part in parts)
+        {
+            session.Events.StartStream<Batch>(part.BatchId, part);
+            var pulp = Child(Batch.Create(part), Process.Recycling, "recycled-pulp", part.MassKg.Kilograms * 0.9m, to, t + Duration.FromHours(2), true);
+            session.Events.Append(part.BatchId, new FateRecorded(part.BatchId, Guid.CreateVersion7(), Fate.Recycling, null, Receiver, to, part.MassKg, null,
+                [new Output(pulp.BatchId, pulp.Category, pulp.MassKg, null, null)], [new Loss(LossKind.Moisture, new Mass(part.MassKg.Kilograms * 0.1m), "dried")], default, null,
+                t + Duration.FromHours(2)));
+            session.Events.StartStream<Batch>(pulp.BatchId, pulp);
+        }
+        return 10;
+    }
+
+    /// <summary>A battery pack recycled into black mass, the black mass recycled again into lithium carbonate: 7 events.</summary>
+    static int Battery(IDocumentSession session, Random random, string from, string to, Instant at)
+    {
+        var kg = random.Next(200, 600);
+        var pack = Generated(session, "power-battery", kg, from, at);
+        Move(session, pack, from, to, kg, at);
+        var t = at + Duration.FromHours(8);
+        var blackMass = Child(pack, Process.Recycling, "black-mass", kg * 0.6m, to, t, true);
+        session.Events.Append(pack.Id, new FateRecorded(pack.Id, Guid.CreateVersion7(), Fate.Recycling, null, Receiver, to, new Mass(kg), null,
+            [new Output(blackMass.BatchId, blackMass.Category, blackMass.MassKg, null, null)], [new Loss(LossKind.Process, new Mass(kg * 0.4m), "casings")], default, null, t));
+        session.Events.StartStream<Batch>(blackMass.BatchId, blackMass);
+        var carbonate = Child(Batch.Create(blackMass), Process.Recycling, "lithium-carbonate", blackMass.MassKg.Kilograms * 0.2m, to, t + Duration.FromHours(4), true);
+        session.Events.Append(blackMass.BatchId, new FateRecorded(blackMass.BatchId, Guid.CreateVersion7(), Fate.Recycling, null, Receiver, to, blackMass.MassKg, null,
+            [new Output(carbonate.BatchId, carbonate.Category, carbonate.MassKg, null, null)], [new Loss(LossKind.Process, new Mass(blackMass.MassKg.Kilograms * 0.8m), "leach")],
+            default, null, t + Duration.FromHours(4)));
+        session.Events.StartStream<Batch>(carbonate.BatchId, carbonate);
+        return 7;
+    }
+
+    /// <summary>Two fly-ash batches merged into a lot burnt as a fuel (R1): 6 events.</summary>
+    static int FuelLot(IDocumentSession session, Random random, string city, Instant at)
+    {
+        var (a, b) = (Generated(session, "fly-ash", random.Next(1_000, 9_000), city, at), Generated(session, "fly-ash", random.Next(1_000, 9_000), city, at));
+        var t = at + Duration.FromHours(2);
+        var lotId = Guid.CreateVersion7();
+        var mass = a.MassKg + b.MassKg;
+        session.Events.Append(a.Id, new BatchMerged(a.Id, lotId, "fly-ash", Generator, city, a.MassKg, t));
+        session.Events.Append(b.Id, new BatchMerged(b.Id, lotId, "fly-ash", Generator, city, b.MassKg, t));
+        session.Events.StartStream<Batch>(lotId, new BatchDerived(lotId, Process.Merging, "fly-ash", mass, null, null,
+            [new ParentShare(a.Id, a.MassKg), new ParentShare(b.Id, b.MassKg)], Generator, city, t,
+            Origins: OriginMix.Combine([(a.Origins, a.MassKg.Kilograms), (b.Origins, b.MassKg.Kilograms)], utilized: false)));
+        session.Events.Append(lotId, new FateRecorded(lotId, Guid.CreateVersion7(), Fate.EnergyRecovery, null, Generator, city, mass, null, [], [], default, null,
+            t + Duration.FromHours(3), "R1"));
+        return 6;
     }
 }

@@ -21,5 +21,5 @@ public sealed record Timing(string Name, double MedianMs, double P99Ms)
     }
 
     public string Row(Timing baseline) => string.Create(CultureInfo.InvariantCulture,
-        $"{Name,-44} {MedianMs,10:0.00} {P99Ms,9:0.00} {MedianMs / baseline.MedianMs,21:0.0}x");
+        $"{Name,-44} {MedianMs,10:0.00} {P99Ms,9:0.00} {MedianMs / baseline.MedianMs,21:0.0000}x");
 }

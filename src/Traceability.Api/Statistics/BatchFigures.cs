@@ -113,22 +113,35 @@ public sealed class BatchFigures
     public string? ReceiptMonth { get; set; }
     public string? ReceiptFromCity { get; set; }
     public bool ReceiptWasCollection { get; set; }
+    /// <summary>
+    /// The facts the batch's events contributed since the document was last stored: the database moves them into the
+    /// <c>stat_facts</c> table as it stores the document (<see cref="StatFactsTable"/>), numbered after <see cref="FactCount"/>.
+    /// </summary>
     public List<StatFact> Facts { get; set; } = [];
+
+    /// <summary>How many facts the batch has contributed in all; the last <see cref="Facts"/> are the newest of them.</summary>
+    public long FactCount { get; set; }
 
     public static string MonthOf(Instant occurredAt) => OriginMix.MonthOf(occurredAt);
 
     internal void Add(IEvent e, Instant occurredAt, string city, string measure, decimal kg, int units = 0, string? toCity = null, string? category = null, string? month = null) =>
-        Facts.Add(new StatFact(month ?? MonthOf(occurredAt), city, category ?? Category, measure, kg, units, e.Timestamp.ToUnixTimeMilliseconds(), toCity));
+        Add(new StatFact(month ?? MonthOf(occurredAt), city, category ?? Category, measure, kg, units, e.Timestamp.ToUnixTimeMilliseconds(), toCity));
+
+    internal void Add(StatFact fact)
+    {
+        Facts.Add(fact);
+        FactCount++;
+    }
 
     /// <summary>The origin view of <paramref name="kg"/> of this batch: one fact per part of its mix not yet utilized (or per part, with <paramref name="allParts"/>).</summary>
     internal void AddOrigin(IEvent e, Instant occurredAt, string measure, decimal kg, bool allParts = false, string? month = null)
     {
         if (kg == 0) return;
         foreach (var part in Origins.Where(p => allParts || !p.Utilized))
-            Facts.Add(new StatFact(month ?? MonthOf(occurredAt), part.City, part.Category, measure, decimal.Round(kg * part.Share, 6), 0, e.Timestamp.ToUnixTimeMilliseconds(),
+            Add(new StatFact(month ?? MonthOf(occurredAt), part.City, part.Category, measure, decimal.Round(kg * part.Share, 6), 0, e.Timestamp.ToUnixTimeMilliseconds(),
                 View: Views.Origin, OriginMonth: part.Month));
         if (Secondary is { } secondary)
-            Facts.Add(new StatFact(month ?? MonthOf(occurredAt), secondary.City, secondary.Category, measure, kg, 0, e.Timestamp.ToUnixTimeMilliseconds(),
+            Add(new StatFact(month ?? MonthOf(occurredAt), secondary.City, secondary.Category, measure, kg, 0, e.Timestamp.ToUnixTimeMilliseconds(),
                 View: Views.Secondary, OriginMonth: secondary.Month));
     }
 }
@@ -176,9 +189,9 @@ public sealed class BatchFiguresProjection : SingleStreamProjection<BatchFigures
             && figures.Origins.Any(o => !o.Utilized) && figures.Origins.All(o => CategoryOf(o.Category)?.NationalListCode is null))
         {
             figures.Secondary = new OriginPart(d.City, d.Category, BatchFigures.MonthOf(d.OccurredAt), false, 1m);
-            figures.Facts.Add(new StatFact(BatchFigures.MonthOf(d.OccurredAt), d.City, d.Category, Measures.SecondaryGenerated, d.MassKg.Kilograms, 0,
+            figures.Add(new StatFact(BatchFigures.MonthOf(d.OccurredAt), d.City, d.Category, Measures.SecondaryGenerated, d.MassKg.Kilograms, 0,
                 e.Timestamp.ToUnixTimeMilliseconds(), View: Views.Origin, OriginMonth: BatchFigures.MonthOf(d.OccurredAt)));
-            figures.Facts.Add(new StatFact(BatchFigures.MonthOf(d.OccurredAt), d.City, d.Category, Measures.Generated, d.MassKg.Kilograms, 0,
+            figures.Add(new StatFact(BatchFigures.MonthOf(d.OccurredAt), d.City, d.Category, Measures.Generated, d.MassKg.Kilograms, 0,
                 e.Timestamp.ToUnixTimeMilliseconds(), View: Views.Secondary, OriginMonth: BatchFigures.MonthOf(d.OccurredAt)));
         }
         figures.AddOrigin(e, d.OccurredAt, Measures.Stock, d.MassKg.Kilograms);

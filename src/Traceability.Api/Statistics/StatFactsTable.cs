@@ -10,10 +10,11 @@ namespace Traceability.Statistics;
 
 /// <summary>
 /// The statistics facts as a flat, indexed table, one row per fact, so a query reads the rows of its view, city and
-/// months through an index instead of unnesting every batch's ledger. The rows are the ledger's facts: a trigger on
-/// the projection's document table appends the facts a document gained (facts are only ever appended), deletes a
-/// batch's rows with its document and empties the table when the documents are truncated. So the table follows the
-/// projection wherever it runs (inline, the async daemon, a rebuild), with the projection's own transaction.
+/// months through an index instead of unnesting every batch's ledger. The rows are the ledger's facts: as the
+/// projection stores a batch's document, a trigger moves the facts it gained into the table (facts are only ever
+/// appended, numbered by the document's count); deleting a document deletes its rows, truncating the documents
+/// empties the table. So the table follows the projection wherever it runs (inline, the async daemon, a rebuild),
+/// in the projection's own transaction.
 /// Why not a Marten flat-table or event projection: a fact needs the batch's state (its holder's city, mass and origin
 /// mix), which a stateless per-event projection cannot read, and side effects are not raised during a rebuild.
 /// </summary>
@@ -41,20 +42,28 @@ public static class StatFactsTable
         table.Indexes.Add(new IndexDefinition("ix_stat_facts_view_month") { Columns = ["view", "month"] });
         yield return table;
 
+        // Before the document is written: its new facts become rows, numbered after the ones already moved, and the
+        // document keeps only its state (a ledger that grew with every event made each write, and a rebuild, slower).
         yield return Function.ForSql($$"""
-            create or replace function {{schema}}.stat_facts_follow() returns trigger language plpgsql as $body$
+            create or replace function {{schema}}.stat_facts_move() returns trigger language plpgsql as $body$
+            declare
+              moved bigint := coalesce((new.data ->> 'factCount')::bigint, 0) - coalesce(jsonb_array_length(new.data -> 'facts'), 0);
             begin
-              if tg_op = 'DELETE' then
-                delete from {{schema}}.{{TableName}} where batch_id = old.id;
-                return old;
-              end if;
               insert into {{schema}}.{{TableName}} (batch_id, n, view, month, city, category, measure, to_city, origin_month, kg, units, recorded_ms)
-              select new.id, f.n, coalesce(f.x ->> 'view', 'site'), f.x ->> 'month', f.x ->> 'city', f.x ->> 'category', f.x ->> 'measure',
+              select new.id, moved + f.n, coalesce(f.x ->> 'view', 'site'), f.x ->> 'month', f.x ->> 'city', f.x ->> 'category', f.x ->> 'measure',
                      f.x ->> 'toCity', f.x ->> 'originMonth', (f.x ->> 'kg')::numeric, coalesce((f.x ->> 'units')::bigint, 0), (f.x ->> 'recordedMs')::bigint
-              from jsonb_array_elements(new.data -> 'facts') with ordinality as f(x, n)
-              where f.n > case when tg_op = 'UPDATE' then coalesce(jsonb_array_length(old.data -> 'facts'), 0) else 0 end
+              from jsonb_array_elements(coalesce(new.data -> 'facts', '[]'::jsonb)) with ordinality as f(x, n)
               on conflict (batch_id, n) do nothing;
+              new.data := jsonb_set(new.data, '{facts}', '[]'::jsonb);
               return new;
+            end
+            $body$;
+            """);
+        yield return Function.ForSql($$"""
+            create or replace function {{schema}}.stat_facts_forget() returns trigger language plpgsql as $body$
+            begin
+              delete from {{schema}}.{{TableName}} where batch_id = old.id;
+              return old;
             end
             $body$;
             """);
@@ -66,10 +75,13 @@ public static class StatFactsTable
             end
             $body$;
             """);
-        yield return new Trigger($"{schema}.stat_facts_follow_rows", $"{schema}.mt_doc_batchfigures",
-            $"{schema}.stat_facts_follow()")
+        yield return new Trigger($"{schema}.stat_facts_move_rows", $"{schema}.mt_doc_batchfigures", $"{schema}.stat_facts_move()")
         {
-            Timing = TriggerTiming.After, Events = TriggerEvents.Insert | TriggerEvents.Update | TriggerEvents.Delete, ForEachRow = true,
+            Timing = TriggerTiming.Before, Events = TriggerEvents.Insert | TriggerEvents.Update, ForEachRow = true,
+        };
+        yield return new Trigger($"{schema}.stat_facts_forget_rows", $"{schema}.mt_doc_batchfigures", $"{schema}.stat_facts_forget()")
+        {
+            Timing = TriggerTiming.After, Events = TriggerEvents.Delete, ForEachRow = true,
         };
         yield return new Trigger($"{schema}.stat_facts_follow_truncate", $"{schema}.mt_doc_batchfigures",
             $"{schema}.stat_facts_empty()")

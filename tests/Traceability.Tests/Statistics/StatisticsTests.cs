@@ -126,6 +126,30 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task stock_carried_over_a_year_end_counts_in_the_comprehensive_rate_and_not_in_the_newly_generated_one()
+    {
+        var chain = new Chain(Api);
+        var plant = await Party(chain, "320700", "generator", "bulk-solid-waste", "recycle");
+        var old = await At(plant, "fly-ash", 1_000m, "2024-12-20T02:00:00Z");
+        var fresh = await At(plant, "fly-ash", 2_000m, "2025-03-01T02:00:00Z");
+        await PostAsync(plant, $"/api/batches/{old}/fates", new { fate = "recycling", massKg = 600m, outputs = new[] { Out("building-materials", 600m) }, occurredAt = "2025-01-10T02:00:00Z" });
+        await PostAsync(plant, $"/api/batches/{fresh}/fates", new { fate = "recycling", massKg = 1_000m, outputs = new[] { Out("building-materials", 1_000m) }, occurredAt = "2025-06-10T02:00:00Z" });
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync();
+
+        var y2024 = Category(await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2024"), "origin", "fly-ash");
+        Assert.Equal((1_000m, 1_000m), (Kg(y2024, "generated"), Stock(y2024)));
+        var y2025 = Category(await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/cities/320700?period=2025"), "origin", "fly-ash");
+        Assert.Equal((2_000m, 1_600m, 1_400m), (Kg(y2025, "generated"), Kg(y2025, "utilized-recycling"), Stock(y2025)));
+        var indicators = await statistician.GetFromJsonAsync<JsonElement>("/api/statistics/indicators?city=320700&period=2025");
+        // Comprehensive: utilized in 2025 (1,000 of 2025's + 600 of 2024's stock) / (generated in 2025 + 600 of earlier stock utilized).
+        var general = Indicator(indicators, "general-industrial-solid-waste-utilization-rate");
+        Assert.Equal((61.54m, 1_600m, 2_600m), (general.GetProperty("value").GetDecimal(), general.GetProperty("numerator").GetDecimal(), general.GetProperty("denominator").GetDecimal()));
+        // Newly generated (新增): only 2025's waste utilized by the end of 2025, over 2025's generation.
+        Assert.Equal(50m, Indicator(indicators, "bulk-solid-waste-utilization-rate").GetProperty("value").GetDecimal());
+    }
+
+    [Fact]
     public async Task every_statistics_endpoint_answers_csv_with_a_header_and_units()
     {
         await ScriptAsync();
