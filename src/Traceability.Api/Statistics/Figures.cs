@@ -17,63 +17,92 @@ public sealed record MeasureTotal(string View, string City, string Category, str
 public sealed record FlowTotal(string FromCity, string ToCity, string Category, decimal SentKg, decimal ReceivedKg, decimal InTransitKg, decimal WeighingDifferenceKg);
 
 /// <summary>
-/// Reads the statistics facts (the indexed <c>stat_facts</c> table): sums by view, city, category and measure for a
-/// period, as known at <c>asOf</c> (facts recorded later are left out). Every fact of a period's operations has its
-/// month in the period (an operation never precedes the generation of its waste), so those sums read the period's
-/// rows only; stock at the period's end and transit still open read the months up to its end.
+/// Reads the statistics: sums by view, city, category and measure for a period, as known at <c>asOf</c>. The monthly
+/// sums (<c>stat_monthly</c>) answer when every fact in them was recorded by <c>asOf</c>, which is what a query for now
+/// finds; an earlier <c>asOf</c> (reproducing a published figure) is answered exactly from the facts themselves
+/// (<c>stat_facts</c>), leaving out what was recorded later. Every fact of a period's operations has its month in the
+/// period (an operation never precedes the generation of its waste); stock at the period's end and transit still open
+/// read the months up to its end.
 /// </summary>
 public sealed class Figures(NpgsqlDataSource dataSource)
 {
-    const string Table = "traceability." + StatFactsTable.TableName;
+    const string Facts = "traceability." + StatFactsTable.TableName;
+    const string Monthly = "traceability." + StatFactsTable.MonthlyName;
+    const string FlowMeasures = "('sent', 'flow-received', 'arrived', 'weighing-difference')";
+
+    static string TotalsSql(string table, string recorded, string maxRecorded) => $"""
+        select view, city, category, measure, sum(kg), sum(units)::bigint,
+               case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end, {maxRecorded}
+        from {table}
+        where month between $1 and $2 and {recorded} and ($4::text is null or city = $4) and ($5::text is null or category = $5)
+          and measure <> 'stock' and not (view = 'site' and measure in {FlowMeasures})
+        group by 1, 2, 3, 4, 7
+        union all
+        select view, city, category, 'stock', sum(kg), 0, null, {maxRecorded}
+        from {table}
+        where measure = 'stock' and month <= $2 and {recorded} and ($4::text is null or city = $4) and ($5::text is null or category = $5)
+        group by 1, 2, 3
+        """;
 
     public async Task<List<MeasureTotal>> TotalsAsync(Period period, Instant asOf, string? city, string? category, CancellationToken ct)
     {
-        var sql = $"""
-            select view, city, category, measure, sum(kg), sum(units)::bigint,
-                   case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end
-            from {Table}
-            where month between $1 and $2 and recorded_ms <= $3 and ($4::text is null or city = $4) and ($5::text is null or category = $5)
-              and measure <> 'stock' and not (view = 'site' and measure in ('sent', 'flow-received', 'arrived', 'weighing-difference'))
-            group by 1, 2, 3, 4, 7
-            union all
-            select view, city, category, 'stock', sum(kg), 0, null
-            from {Table}
-            where measure = 'stock' and month <= $2 and recorded_ms <= $3 and ($4::text is null or city = $4) and ($5::text is null or category = $5)
-            group by 1, 2, 3
-            """;
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category];
+        var (rows, latest) = await ReadTotalsAsync(TotalsSql(Monthly, "$3 = $3", "max(max_recorded_ms)"), parameters, ct);
+        if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
+        return (await ReadTotalsAsync(TotalsSql(Facts, "recorded_ms <= $3", "0::bigint"), parameters, ct)).Rows;
+    }
+
+    async Task<(List<MeasureTotal> Rows, long Latest)> ReadTotalsAsync(string sql, object?[] parameters, CancellationToken ct)
+    {
         var rows = new List<MeasureTotal>();
-        await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category);
+        var latest = 0L;
+        await using var command = Command(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Plain(reader.GetDecimal(4)), reader.GetInt64(5),
+        {
+            var (kg, units) = (Plain(reader.GetDecimal(4)), reader.GetInt64(5));
+            latest = Math.Max(latest, reader.GetInt64(7));
+            if (kg == 0 && units == 0) continue;
+            rows.Add(new MeasureTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), kg, units,
                 reader.IsDBNull(6) ? null : reader.GetString(6)));
-        return rows;
+        }
+        return (rows, latest);
     }
+
+    static string FlowsSql(string table, string recorded, string maxRecorded) => $"""
+        select city, to_city, category,
+               sum(kg) filter (where measure = 'sent' and month >= $1),
+               sum(kg) filter (where measure = 'flow-received' and month >= $1),
+               sum(case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
+               sum(kg) filter (where measure = 'weighing-difference' and month >= $1), {maxRecorded}
+        from {table}
+        where view = 'site' and measure in {FlowMeasures} and month <= $2 and {recorded} and ($4::text is null or category = $4)
+        group by 1, 2, 3 order by 1, 2, 3
+        """;
 
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
-        var sql = $"""
-            select city, to_city, category,
-                   sum(kg) filter (where measure = 'sent' and month >= $1),
-                   sum(kg) filter (where measure = 'flow-received' and month >= $1),
-                   sum(case measure when 'sent' then kg when 'arrived' then -kg else 0 end),
-                   sum(kg) filter (where measure = 'weighing-difference' and month >= $1)
-            from {Table}
-            where view = 'site' and measure in ('sent', 'flow-received', 'arrived', 'weighing-difference') and month <= $2 and recorded_ms <= $3
-              and ($4::text is null or category = $4)
-            group by 1, 2, 3 order by 1, 2, 3
-            """;
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), category];
+        var (rows, latest) = await ReadFlowsAsync(FlowsSql(Monthly, "$3 = $3", "max(max_recorded_ms)"), parameters, ct);
+        if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
+        return (await ReadFlowsAsync(FlowsSql(Facts, "recorded_ms <= $3", "0::bigint"), parameters, ct)).Rows;
+    }
+
+    async Task<(List<FlowTotal> Rows, long Latest)> ReadFlowsAsync(string sql, object?[] parameters, CancellationToken ct)
+    {
         var rows = new List<FlowTotal>();
-        await using var command = Command(sql, period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), category);
+        var latest = 0L;
+        await using var command = Command(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
         decimal Kg(int i) => reader.IsDBNull(i) ? 0m : Plain(reader.GetDecimal(i));
         while (await reader.ReadAsync(ct))
         {
+            latest = Math.Max(latest, reader.GetInt64(7));
             var flow = new FlowTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), Kg(3), Kg(4), Kg(5), Kg(6));
             // A pair with nothing in the period and nothing on the road is history, not a flow of the period.
             if (flow is not { SentKg: 0, ReceivedKg: 0, InTransitKg: 0, WeighingDifferenceKg: 0 }) rows.Add(flow);
         }
-        return rows;
+        return (rows, latest);
     }
 
     /// <summary>

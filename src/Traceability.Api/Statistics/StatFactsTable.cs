@@ -1,7 +1,6 @@
 using Marten;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
 using Weasel.Postgresql.Functions;
 using Weasel.Postgresql.Tables;
 using Weasel.Postgresql.Triggers;
@@ -9,51 +8,73 @@ using Weasel.Postgresql.Triggers;
 namespace Traceability.Statistics;
 
 /// <summary>
-/// The statistics facts as a flat, indexed table, one row per fact, so a query reads the rows of its view, city and
-/// months through an index instead of unnesting every batch's ledger. The rows are the ledger's facts: as the
-/// projection stores a batch's document, a trigger moves the facts it gained into the table (facts are only ever
-/// appended, numbered by the document's count); deleting a document deletes its rows, truncating the documents
-/// empties the table. So the table follows the projection wherever it runs (inline, the async daemon, a rebuild),
-/// in the projection's own transaction.
+/// The statistics facts as tables, kept by triggers on the projection's documents:
+/// <list type="bullet">
+/// <item><c>stat_facts</c>: one row per fact, with the moment it was recorded, so any <c>asOf</c> is answered exactly.</item>
+/// <item><c>stat_monthly</c>: the facts summed per view, city, category, measure, month, origin month and destination city,
+/// with the latest recording moment in each sum. A query of a period reads these few rows; only when <c>asOf</c> is earlier
+/// than a fact in them (reproducing a published figure) does it read the facts themselves.</item>
+/// </list>
+/// As the projection stores a batch's document, a trigger moves the facts it gained into both tables (facts are only
+/// ever appended, numbered by the document's count) and leaves the document its state; deleting a document takes its
+/// facts out of both; truncating the documents empties both. So the tables follow the projection wherever it runs
+/// (the async daemon, a rebuild), in its own transaction.
 /// Why not a Marten flat-table or event projection: a fact needs the batch's state (its holder's city, mass and origin
 /// mix), which a stateless per-event projection cannot read, and side effects are not raised during a rebuild.
 /// </summary>
 public static class StatFactsTable
 {
     public const string TableName = "stat_facts";
+    public const string MonthlyName = "stat_monthly";
 
     public static IEnumerable<ISchemaObject> Objects(string schema)
     {
-        var table = new Table($"{schema}.{TableName}");
-        table.AddColumn<Guid>("batch_id").AsPrimaryKey();
-        table.AddColumn<int>("n").AsPrimaryKey();
-        table.AddColumn<string>("view").NotNull();
-        table.AddColumn<string>("month").NotNull();
-        table.AddColumn<string>("city").NotNull();
-        table.AddColumn<string>("category").NotNull();
-        table.AddColumn<string>("measure").NotNull();
-        table.AddColumn<string>("to_city");
-        table.AddColumn<string>("origin_month");
-        table.AddColumn<decimal>("kg").NotNull();
-        table.AddColumn<long>("units").NotNull();
-        table.AddColumn<long>("recorded_ms").NotNull();
-        // A city's figures, and the nation's (every city), for a range of months.
-        table.Indexes.Add(new IndexDefinition("ix_stat_facts_view_city_month") { Columns = ["view", "city", "month"] });
-        table.Indexes.Add(new IndexDefinition("ix_stat_facts_view_month") { Columns = ["view", "month"] });
-        yield return table;
+        var facts = new Table($"{schema}.{TableName}");
+        facts.AddColumn<Guid>("batch_id").AsPrimaryKey();
+        facts.AddColumn<int>("n").AsPrimaryKey();
+        facts.AddColumn<string>("view").NotNull();
+        facts.AddColumn<string>("month").NotNull();
+        facts.AddColumn<string>("city").NotNull();
+        facts.AddColumn<string>("category").NotNull();
+        facts.AddColumn<string>("measure").NotNull();
+        facts.AddColumn<string>("to_city");
+        facts.AddColumn<string>("origin_month");
+        facts.AddColumn<decimal>("kg").NotNull();
+        facts.AddColumn<long>("units").NotNull();
+        facts.AddColumn<long>("recorded_ms").NotNull();
+        // The exact path (asOf before some fact of the period): a city's or the nation's rows for a range of months.
+        facts.Indexes.Add(new IndexDefinition("ix_stat_facts_view_month_city") { Columns = ["view", "month", "city"] });
+        yield return facts;
 
-        // Before the document is written: its new facts become rows, numbered after the ones already moved, and the
-        // document keeps only its state (a ledger that grew with every event made each write, and a rebuild, slower).
+        var monthly = new Table($"{schema}.{MonthlyName}");
+        foreach (var key in new[] { "view", "city", "month", "category", "measure", "origin_month", "to_city" }) monthly.AddColumn<string>(key).AsPrimaryKey();
+        monthly.AddColumn<decimal>("kg").NotNull();
+        monthly.AddColumn<long>("units").NotNull();
+        monthly.AddColumn<long>("max_recorded_ms").NotNull();
+        // The nation's months (the primary key serves a city's).
+        monthly.Indexes.Add(new IndexDefinition("ix_stat_monthly_view_month") { Columns = ["view", "month"] });
+        yield return monthly;
+
+        const string columns = "view, city, month, category, measure, origin_month, to_city";
+        // Before the document is written: its new facts become rows, numbered after the ones already moved, and are added to
+        // their monthly sums; the document keeps only its state (a ledger that grew with every event made every write slower).
         yield return Function.ForSql($$"""
             create or replace function {{schema}}.stat_facts_move() returns trigger language plpgsql as $body$
             declare
               moved bigint := coalesce((new.data ->> 'factCount')::bigint, 0) - coalesce(jsonb_array_length(new.data -> 'facts'), 0);
             begin
-              insert into {{schema}}.{{TableName}} (batch_id, n, view, month, city, category, measure, to_city, origin_month, kg, units, recorded_ms)
-              select new.id, moved + f.n, coalesce(f.x ->> 'view', 'site'), f.x ->> 'month', f.x ->> 'city', f.x ->> 'category', f.x ->> 'measure',
-                     f.x ->> 'toCity', f.x ->> 'originMonth', (f.x ->> 'kg')::numeric, coalesce((f.x ->> 'units')::bigint, 0), (f.x ->> 'recordedMs')::bigint
-              from jsonb_array_elements(coalesce(new.data -> 'facts', '[]'::jsonb)) with ordinality as f(x, n)
-              on conflict (batch_id, n) do nothing;
+              with added as (
+                insert into {{schema}}.{{TableName}} (batch_id, n, view, month, city, category, measure, to_city, origin_month, kg, units, recorded_ms)
+                select new.id, moved + f.n, coalesce(f.x ->> 'view', 'site'), f.x ->> 'month', f.x ->> 'city', f.x ->> 'category', f.x ->> 'measure',
+                       f.x ->> 'toCity', f.x ->> 'originMonth', (f.x ->> 'kg')::numeric, coalesce((f.x ->> 'units')::bigint, 0), (f.x ->> 'recordedMs')::bigint
+                from jsonb_array_elements(coalesce(new.data -> 'facts', '[]'::jsonb)) with ordinality as f(x, n)
+                on conflict (batch_id, n) do nothing
+                returning view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms)
+              insert into {{schema}}.{{MonthlyName}} ({{columns}}, kg, units, max_recorded_ms)
+              select view, city, month, category, measure, coalesce(origin_month, ''), coalesce(to_city, ''), sum(kg), sum(units), max(recorded_ms)
+              from added group by 1, 2, 3, 4, 5, 6, 7
+              on conflict ({{columns}}) do update set kg = {{MonthlyName}}.kg + excluded.kg, units = {{MonthlyName}}.units + excluded.units,
+                max_recorded_ms = greatest({{MonthlyName}}.max_recorded_ms, excluded.max_recorded_ms);
               new.data := jsonb_set(new.data, '{facts}', '[]'::jsonb);
               return new;
             end
@@ -62,7 +83,11 @@ public static class StatFactsTable
         yield return Function.ForSql($$"""
             create or replace function {{schema}}.stat_facts_forget() returns trigger language plpgsql as $body$
             begin
-              delete from {{schema}}.{{TableName}} where batch_id = old.id;
+              with gone as (delete from {{schema}}.{{TableName}} where batch_id = old.id returning view, city, month, category, measure, origin_month, to_city, kg, units),
+                   sums as (select view, city, month, category, measure, coalesce(origin_month, '') as origin_month, coalesce(to_city, '') as to_city,
+                                   sum(kg) as kg, sum(units) as units from gone group by 1, 2, 3, 4, 5, 6, 7)
+              update {{schema}}.{{MonthlyName}} m set kg = m.kg - s.kg, units = m.units - s.units
+              from sums s where (m.view, m.city, m.month, m.category, m.measure, m.origin_month, m.to_city) = (s.view, s.city, s.month, s.category, s.measure, s.origin_month, s.to_city);
               return old;
             end
             $body$;
@@ -70,7 +95,7 @@ public static class StatFactsTable
         yield return Function.ForSql($$"""
             create or replace function {{schema}}.stat_facts_empty() returns trigger language plpgsql as $body$
             begin
-              truncate {{schema}}.{{TableName}};
+              truncate {{schema}}.{{TableName}}, {{schema}}.{{MonthlyName}};
               return null;
             end
             $body$;
@@ -83,15 +108,14 @@ public static class StatFactsTable
         {
             Timing = TriggerTiming.After, Events = TriggerEvents.Delete, ForEachRow = true,
         };
-        yield return new Trigger($"{schema}.stat_facts_follow_truncate", $"{schema}.mt_doc_batchfigures",
-            $"{schema}.stat_facts_empty()")
+        yield return new Trigger($"{schema}.stat_facts_follow_truncate", $"{schema}.mt_doc_batchfigures", $"{schema}.stat_facts_empty()")
         {
             Timing = TriggerTiming.After, Events = TriggerEvents.Truncate, ForEachRow = false,
         };
     }
 }
 
-/// <summary>The table, its functions and triggers as one schema feature, created after the projection's document table it hangs on.</summary>
+/// <summary>The tables, their functions and triggers as one schema feature, created after the projection's document table they hang on.</summary>
 public sealed class StatFactsFeature(StoreOptions options) : FeatureSchemaBase(StatFactsTable.TableName, options.Advanced.Migrator)
 {
     public override IEnumerable<Type> DependentTypes() => [typeof(BatchFigures)];
