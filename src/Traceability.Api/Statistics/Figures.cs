@@ -30,26 +30,39 @@ public sealed class Figures(NpgsqlDataSource dataSource)
     const string Monthly = "traceability." + StatFactsTable.MonthlyName;
     const string FlowMeasures = "('sent', 'flow-received', 'arrived', 'weighing-difference')";
 
-    static string TotalsSql(string table, string recorded, string maxRecorded) => $"""
-        select view, city, category, measure, sum(kg), sum(units)::bigint,
-               case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end, {maxRecorded}
-        from {table}
-        where month between $1 and $2 and {recorded} and ($4::text is null or city = $4) and ($5::text is null or category = $5)
-          and measure <> 'stock' and not (view = 'site' and measure in {FlowMeasures})
-        group by 1, 2, 3, 4, 7
-        union all
-        select view, city, category, 'stock', sum(kg), 0, null, {maxRecorded}
-        from {table}
-        where measure = 'stock' and month <= $2 and {recorded} and ($4::text is null or city = $4) and ($5::text is null or category = $5)
-        group by 1, 2, 3
-        """;
+    /// <summary>
+    /// $1, $2: the period's first and last month; $3: asOf in Unix ms; $4: the first month of the last month's year; $5: that
+    /// year's stock key ('Y' + year). A city or a category is a parameter of its own only when asked, so the plan uses the index.
+    /// Stock at the end is the year sums before that year plus the month sums of it (the monthly path), or every fact to the
+    /// end (the exact path): so the monthly path reads a handful of rows a year of history, not every month.
+    /// </summary>
+    static string TotalsSql(string table, bool exact, string? city, string? category)
+    {
+        var filters = (city is null ? "" : " and city = $6") + (category is null ? "" : $" and category = ${(city is null ? 6 : 7)}");
+        var (recorded, maxRecorded) = exact ? ("recorded_ms <= $3", "0::bigint") : ("$3 = $3 and $4 = $4 and $5 = $5", "max(max_recorded_ms)");
+        var stockMonths = exact ? "month <= $2" : "(month between $4 and $2 or (month >= 'Y' and month < $5))";
+        return $"""
+            select view, city, category, measure, sum(kg), sum(units)::bigint,
+                   case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end, {maxRecorded}
+            from {table}
+            where month between $1 and $2 and {recorded}{filters}
+              and measure <> 'stock' and not (view = 'site' and measure in {FlowMeasures})
+            group by 1, 2, 3, 4, 7
+            union all
+            select view, city, category, 'stock', sum(kg), 0, null, {maxRecorded}
+            from {table}
+            where measure = 'stock' and {stockMonths} and {recorded}{filters}
+            group by 1, 2, 3
+            """;
+    }
 
     public async Task<List<MeasureTotal>> TotalsAsync(Period period, Instant asOf, string? city, string? category, CancellationToken ct)
     {
-        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), city, category];
-        var (rows, latest) = await ReadTotalsAsync(TotalsSql(Monthly, "$3 = $3", "max(max_recorded_ms)"), parameters, ct);
+        var year = period.ToMonth[..4];
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", .. new[] { city, category }.OfType<string>()];
+        var (rows, latest) = await ReadTotalsAsync(TotalsSql(Monthly, exact: false, city, category), parameters, ct);
         if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
-        return (await ReadTotalsAsync(TotalsSql(Facts, "recorded_ms <= $3", "0::bigint"), parameters, ct)).Rows;
+        return (await ReadTotalsAsync(TotalsSql(Facts, exact: true, city, category), parameters, ct)).Rows;
     }
 
     async Task<(List<MeasureTotal> Rows, long Latest)> ReadTotalsAsync(string sql, object?[] parameters, CancellationToken ct)
@@ -69,23 +82,23 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         return (rows, latest);
     }
 
-    static string FlowsSql(string table, string recorded, string maxRecorded) => $"""
+    static string FlowsSql(string table, bool exact, string? category) => $"""
         select city, to_city, category,
                sum(kg) filter (where measure = 'sent' and month >= $1),
                sum(kg) filter (where measure = 'flow-received' and month >= $1),
                sum(case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
-               sum(kg) filter (where measure = 'weighing-difference' and month >= $1), {maxRecorded}
+               sum(kg) filter (where measure = 'weighing-difference' and month >= $1), {(exact ? "0::bigint" : "max(max_recorded_ms)")}
         from {table}
-        where view = 'site' and measure in {FlowMeasures} and month <= $2 and {recorded} and ($4::text is null or category = $4)
+        where view = 'site' and measure in {FlowMeasures} and month <= $2 and {(exact ? "recorded_ms <= $3" : "$3 = $3")}{(category is null ? "" : " and category = $4")}
         group by 1, 2, 3 order by 1, 2, 3
         """;
 
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
-        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), category];
-        var (rows, latest) = await ReadFlowsAsync(FlowsSql(Monthly, "$3 = $3", "max(max_recorded_ms)"), parameters, ct);
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), .. new[] { category }.OfType<string>()];
+        var (rows, latest) = await ReadFlowsAsync(FlowsSql(Monthly, exact: false, category), parameters, ct);
         if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
-        return (await ReadFlowsAsync(FlowsSql(Facts, "recorded_ms <= $3", "0::bigint"), parameters, ct)).Rows;
+        return (await ReadFlowsAsync(FlowsSql(Facts, exact: true, category), parameters, ct)).Rows;
     }
 
     async Task<(List<FlowTotal> Rows, long Latest)> ReadFlowsAsync(string sql, object?[] parameters, CancellationToken ct)

@@ -12,7 +12,7 @@ namespace Traceability.Statistics;
 /// <list type="bullet">
 /// <item><c>stat_facts</c>: one row per fact, with the moment it was recorded, so any <c>asOf</c> is answered exactly.</item>
 /// <item><c>stat_monthly</c>: the facts summed per view, city, category, measure, month, origin month and destination city,
-/// with the latest recording moment in each sum. A query of a period reads these few rows; only when <c>asOf</c> is earlier
+/// with the latest recording moment in each sum; stock is summed per year too (month 'Y2025'). A query of a period reads these few rows; only when <c>asOf</c> is earlier
 /// than a fact in them (reproducing a published figure) does it read the facts themselves.</item>
 /// </list>
 /// As the projection stores a batch's document, a trigger moves the facts it gained into both tables (facts are only
@@ -72,7 +72,10 @@ public static class StatFactsTable
                 returning view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms)
               insert into {{schema}}.{{MonthlyName}} ({{columns}}, kg, units, max_recorded_ms)
               select view, city, month, category, measure, coalesce(origin_month, ''), coalesce(to_city, ''), sum(kg), sum(units), max(recorded_ms)
-              from added group by 1, 2, 3, 4, 5, 6, 7
+              from (select view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms from added
+                    union all  -- stock also summed by year ('Y2025'), so stock at a period's end reads a row a year of history
+                    select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms from added where measure = 'stock') a
+              group by 1, 2, 3, 4, 5, 6, 7
               on conflict ({{columns}}) do update set kg = {{MonthlyName}}.kg + excluded.kg, units = {{MonthlyName}}.units + excluded.units,
                 max_recorded_ms = greatest({{MonthlyName}}.max_recorded_ms, excluded.max_recorded_ms);
               new.data := jsonb_set(new.data, '{facts}', '[]'::jsonb);
@@ -84,8 +87,10 @@ public static class StatFactsTable
             create or replace function {{schema}}.stat_facts_forget() returns trigger language plpgsql as $body$
             begin
               with gone as (delete from {{schema}}.{{TableName}} where batch_id = old.id returning view, city, month, category, measure, origin_month, to_city, kg, units),
+                   keyed as (select view, city, month, category, measure, origin_month, to_city, kg, units from gone
+                             union all select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units from gone where measure = 'stock'),
                    sums as (select view, city, month, category, measure, coalesce(origin_month, '') as origin_month, coalesce(to_city, '') as to_city,
-                                   sum(kg) as kg, sum(units) as units from gone group by 1, 2, 3, 4, 5, 6, 7)
+                                   sum(kg) as kg, sum(units) as units from keyed group by 1, 2, 3, 4, 5, 6, 7)
               update {{schema}}.{{MonthlyName}} m set kg = m.kg - s.kg, units = m.units - s.units
               from sums s where (m.view, m.city, m.month, m.category, m.measure, m.origin_month, m.to_city) = (s.view, s.city, s.month, s.category, s.measure, s.origin_month, s.to_city);
               return old;
