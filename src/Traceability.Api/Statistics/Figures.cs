@@ -40,18 +40,25 @@ public sealed class Figures(NpgsqlDataSource dataSource)
     {
         var filters = (city is null ? "" : " and city = $6") + (category is null ? "" : $" and category = ${(city is null ? 6 : 7)}");
         var (recorded, maxRecorded) = exact ? ("recorded_ms <= $3", "0::bigint") : ("$3 = $3 and $4 = $4 and $5 = $5", "max(max_recorded_ms)");
-        var stockMonths = exact ? "month <= $2" : "(month between $4 and $2 or (month >= 'Y' and month < $5))";
+        // The views named, so the indexes that lead with the view are used for a city or for the nation alike.
+        const string views = "view in ('origin', 'secondary', 'site')";
+        var stock = exact
+            ? $"select view, city, category, kg, units, 0::bigint as max_recorded_ms from {table} where {views} and measure = 'stock' and month <= $2 and {recorded}{filters}"
+            : $"""
+              select view, city, category, kg, units, max_recorded_ms from {table} where {views} and measure = 'stock' and month between $4 and $2 and {recorded}{filters}
+              union all
+              select view, city, category, kg, units, max_recorded_ms from {table} where {views} and measure = 'stock' and month >= 'Y' and month < $5 and {recorded}{filters}
+              """;
         return $"""
             select view, city, category, measure, sum(kg), sum(units)::bigint,
                    case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end, {maxRecorded}
             from {table}
-            where month between $1 and $2 and {recorded}{filters}
+            where {views} and month between $1 and $2 and {recorded}{filters}
               and measure <> 'stock' and not (view = 'site' and measure in {FlowMeasures})
             group by 1, 2, 3, 4, 7
             union all
-            select view, city, category, 'stock', sum(kg), 0, null, {maxRecorded}
-            from {table}
-            where measure = 'stock' and {stockMonths} and {recorded}{filters}
+            select view, city, category, 'stock', sum(kg), 0, null, max(max_recorded_ms)
+            from ({stock}) s
             group by 1, 2, 3
             """;
     }
