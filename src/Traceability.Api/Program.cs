@@ -10,6 +10,7 @@ using Traceability.Compliance;
 using Traceability.Compliance.Rules;
 using Traceability.Settings;
 using Traceability.Enterprises;
+using Traceability.Epcis;
 using Traceability.Hosting;
 using Traceability.Licensing;
 using Traceability.Provenance;
@@ -107,6 +108,7 @@ app.MapCustody();
 app.MapSearchBatches();
 app.MapCompliance();
 app.MapStatistics();
+app.MapEpcis();
 
 // One line says what a newcomer needs; the libraries' start-up chatter stays below Warning (appsettings.json).
 app.Lifetime.ApplicationStarted.Register(() =>

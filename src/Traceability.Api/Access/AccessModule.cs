@@ -29,6 +29,7 @@ public static class AccessModule
             .AddPolicy(Roles.ManifestReaders, p => p.RequireRole(Roles.Enterprise, Roles.Regulator))
             .AddPolicy(Roles.StatisticsReaders, p => p.RequireRole(Roles.Statistician, Roles.Regulator))
             .AddPolicy(Roles.LicenceKeepers, p => p.RequireRole(Roles.Admin, Roles.Regulator))
+            .AddPolicy(Roles.AnyKey, p => p.RequireRole(Roles.Admin, Roles.Regulator, Roles.Enterprise, Roles.Statistician))
             .AddPolicy(Roles.LicenceReaders, p => p.RequireRole(Roles.Admin, Roles.Regulator, Roles.Enterprise, Roles.Statistician))
             // An endpoint that forgets to say who may call it is closed, not open.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());

@@ -43,6 +43,9 @@ public static class Roles
     /// <summary>Policy: every key (the licence register is public).</summary>
     public const string LicenceReaders = "licence-readers";
 
+    /// <summary>Policy: every key, for what shows nothing stored (the EPCIS event hash of a posted document).</summary>
+    public const string AnyKey = "any-key";
+
     /// <summary>Plain-language statement of who a policy admits, for the API description.</summary>
     public static string Describe(string policy) => policy switch
     {
@@ -54,6 +57,7 @@ public static class Roles
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
         StatisticsReaders => "a statistician key, a regulator key",
         LicenceReaders => "any key: the licence register is public",
+        AnyKey => "any key: the answer depends on the request alone",
         ManifestReaders => "an enterprise key (sender, carrier or addressee of the manifest), a regulator key (of either city, or national)",
         _ => policy,
     };

@@ -28,6 +28,15 @@ public sealed class TraceabilityOptions
     /// </summary>
     public List<string> AlertOnScaleExceededFor { get; set; } = [];
 
+    /// <summary>
+    /// Base of the URIs EPCIS documents name batches, units, parties, sites and manifests by (batch/{id}, party/{code}...).
+    /// The operator's own domain belongs here; the default is a reserved example domain.
+    /// </summary>
+    public string EpcisIdentifierBase { get; set; } = "https://id.traceability.example/";
+
+    /// <summary>The namespace of the product's own EPCIS extension fields (prefix trc).</summary>
+    public string EpcisNamespace { get; set; } = "https://ns.traceability.example/epcis/";
+
     public Licensing.LicensingRules Licensing => new(RequireLicencesForAllWaste,
         [.. AlertOnScaleExceededFor.Select(name => Enum.GetValues<Licensing.LicenceKind>().FirstOrDefault(k => Hosting.EnumNames.Of(k) == name, (Licensing.LicenceKind)(-1)))
             .Where(k => (int)k >= 0)]);

@@ -40,17 +40,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     [Fact]
     public async Task every_event_the_store_holds_satisfies_its_schema()
     {
-        var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
-        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
-        var received = await Chain.RegisterAsync(generator);
-        var manifest = await Chain.DispatchAsync(generator, received, recyclerId);
-        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, received, manifest, 900m)).StatusCode);
-        var rejected = await Chain.RegisterAsync(generator);
-        var refused = await Chain.DispatchAsync(generator, rejected, recyclerId);
-        Assert.Equal(HttpStatusCode.OK, (await recycler.PostAsJsonAsync($"/api/batches/{rejected}/dispatches/{refused}/rejection", new { reason = "wrong load" })).StatusCode);
-        await EveryTransformationAsync();
-        await LicenceAlertAndIdentifierStreamsAsync(recyclerId);
-        await Api.SettledAsync();
+        await WriteEveryEventAsync(Api);
 
         await using var connection = new NpgsqlConnection(TestCluster.ConnectionString);
         await connection.OpenAsync();
@@ -69,8 +59,24 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(types.Order(), Directory.GetFiles(Path.Combine(SchemaFolder, "events")).Select(Path.GetFileNameWithoutExtension).Order()!);
     }
 
+    /// <summary>Writes every event type the store knows, through the API: the EPCIS export tests use the same history.</summary>
+    internal static async Task WriteEveryEventAsync(ApiFixture Api)
+    {
+        var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
+        var (recyclerId, recycler) = await Api.LicensedAsync("320700", "recycler", "construction-waste", "recycle");
+        var received = await Chain.RegisterAsync(generator);
+        var manifest = await Chain.DispatchAsync(generator, received, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await Chain.Receive(recycler, received, manifest, 900m)).StatusCode);
+        var rejected = await Chain.RegisterAsync(generator);
+        var refused = await Chain.DispatchAsync(generator, rejected, recyclerId);
+        Assert.Equal(HttpStatusCode.OK, (await recycler.PostAsJsonAsync($"/api/batches/{rejected}/dispatches/{refused}/rejection", new { reason = "wrong load" })).StatusCode);
+        await EveryTransformationAsync(Api);
+        await LicenceAlertAndIdentifierStreamsAsync(Api, recyclerId);
+        await Api.SettledAsync();
+    }
+
     /// <summary>A licence revoked, an alert (the 900 kg receipt's discrepancy) resolved, a held VIN claimed again.</summary>
-    async Task LicenceAlertAndIdentifierStreamsAsync(string recyclerId)
+    static async Task LicenceAlertAndIdentifierStreamsAsync(ApiFixture Api, string recyclerId)
     {
         var licence = await Api.GrantAsync(recyclerId, "store", "construction-waste");
         var admin = Api.Admin();
@@ -91,7 +97,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     }
 
     /// <summary>Sorting, dismantling, splitting, merging, cascade use, a recycling fate with outputs, and a correction.</summary>
-    async Task EveryTransformationAsync()
+    static async Task EveryTransformationAsync(ApiFixture Api)
     {
         var chain = new Chain(Api);
         var owner = await chain.PartyAsync("410100", "generator");

@@ -50,3 +50,22 @@ public class EventHashTests
 
     static List<string> Lines(string path) => [.. File.ReadAllText(path, Encoding.UTF8).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)];
 }
+
+/// <summary>The schema check the export is held to is not a formality: it refuses each invalid sample and passes each valid one.</summary>
+public class EpcisSchemaTests
+{
+    static readonly string Samples = Path.Combine(AppContext.BaseDirectory, "Epcis", "Samples");
+
+    public static TheoryData<string> Valid() => [.. Directory.GetFiles(Path.Combine(Samples, "valid")).Select(f => Path.GetFileName(f)).Order()];
+    public static TheoryData<string> Invalid() => [.. Directory.GetFiles(Path.Combine(Samples, "invalid")).Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public async Task a_valid_sample_passes(string file) =>
+        Assert.Empty(await EpcisExportTests.SchemaErrorsAsync(await File.ReadAllTextAsync(Path.Combine(Samples, "valid", file))));
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public async Task an_invalid_sample_fails(string file) =>
+        Assert.NotEmpty(await EpcisExportTests.SchemaErrorsAsync(await File.ReadAllTextAsync(Path.Combine(Samples, "invalid", file))));
+}

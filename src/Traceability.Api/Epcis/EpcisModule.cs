@@ -1,0 +1,13 @@
+using Traceability.Epcis.Hashing;
+
+namespace Traceability.Epcis;
+
+/// <summary>GS1 EPCIS 2.0: the event hash service, export of batches and the EPCIS query, capture.</summary>
+public static class EpcisModule
+{
+    public static void MapEpcis(this IEndpointRouteBuilder app)
+    {
+        var epcis = app.MapGroup("/epcis").WithTags("EPCIS");
+        epcis.MapHashEvents();
+    }
+}
