@@ -57,7 +57,7 @@ public class EpcisSchemaTests
     static readonly string Samples = Path.Combine(AppContext.BaseDirectory, "Epcis", "Samples");
 
     public static TheoryData<string> Valid() => [.. Directory.GetFiles(Path.Combine(Samples, "valid")).Select(f => Path.GetFileName(f)).Order()];
-    public static TheoryData<string> Invalid() => [.. Directory.GetFiles(Path.Combine(Samples, "invalid")).Select(f => Path.GetFileName(f)).Order()];
+
 
     [Theory]
     [MemberData(nameof(Valid))]
@@ -65,7 +65,22 @@ public class EpcisSchemaTests
         Assert.Empty(await EpcisExportTests.SchemaErrorsAsync(await File.ReadAllTextAsync(Path.Combine(Samples, "valid", file))));
 
     [Theory]
-    [MemberData(nameof(Invalid))]
-    public async Task an_invalid_sample_fails(string file) =>
-        Assert.NotEmpty(await EpcisExportTests.SchemaErrorsAsync(await File.ReadAllTextAsync(Path.Combine(Samples, "invalid", file))));
+    [InlineData("EPCISDocument_without_context.json", "@context: is required")]
+    [InlineData("ObjectEvent_with_ilmd_field_without_namespace.json", "epcisBody.eventList[0].ilmd.materialType: is neither a field")]
+    [InlineData("ObjectEvent_with_invalid_action.json", "epcisBody.eventList[0].action: must be one of OBSERVE, ADD, DELETE")]
+    [InlineData("ObjectEvent_with_invalid_eventTime_format.json", "epcisBody.eventList[0].eventTime: must be a date-time")]
+    [InlineData("ObjectEvent_with_non_standard_bizStep.json", "epcisBody.eventList[0].bizStep: must be one of accepting")]
+    [InlineData("ObjectEvent_with_non_standard_disposition.json", "epcisBody.eventList[0].disposition: must be one of active")]
+    [InlineData("ObjectEvent_with_quantity_as_text.json", "epcisBody.eventList[0].quantityList[0].quantity: must be of type number")]
+    [InlineData("ObjectEvent_with_unknown_field_in_quantityList.json", "epcisBody.eventList[0].quantityList[0].weight: is not a field")]
+    [InlineData("ObjectEvent_without_action_and_eventTime.json", "epcisBody.eventList[0].action: is required")]
+    [InlineData("ObjectEvent_without_identifier_list.json", "epcisBody.eventList[0]")]
+    public async Task an_invalid_sample_fails_naming_the_field_and_rule(string file, string expected)
+    {
+        var errors = await EpcisExportTests.SchemaErrorsAsync(await File.ReadAllTextAsync(Path.Combine(Samples, "invalid", file)));
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void every_invalid_sample_has_its_expectation() => Assert.Equal(10, Directory.GetFiles(Path.Combine(Samples, "invalid")).Length);
 }
