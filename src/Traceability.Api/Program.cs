@@ -11,6 +11,7 @@ using Traceability.Compliance.Rules;
 using Traceability.Settings;
 using Traceability.Enterprises;
 using Traceability.Epcis;
+using Traceability.Integrity;
 using Traceability.Hosting;
 using Traceability.Licensing;
 using Traceability.Provenance;
@@ -57,6 +58,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddAccess(database.AdminKey);
 builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddBatches();
+builder.Services.AddIntegrity(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddTelemetry(builder.Configuration);
 
@@ -109,6 +111,7 @@ app.MapSearchBatches();
 app.MapCompliance();
 app.MapStatistics();
 app.MapEpcis();
+app.MapIntegrity();
 
 // One line says what a newcomer needs; the libraries' start-up chatter stays below Warning (appsettings.json).
 app.Lifetime.ApplicationStarted.Register(() =>

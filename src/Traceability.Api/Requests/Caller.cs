@@ -57,7 +57,7 @@ public static class Roles
         LicenceKeepers => "the administrator key, a regulator key (a city regulator for enterprises of its city)",
         StatisticsReaders => "a statistician key, a regulator key",
         LicenceReaders => "any key: the licence register is public",
-        AnyKey => "any key: the answer depends on the request alone",
+        AnyKey => "any key",
         ManifestReaders => "an enterprise key (sender, carrier or addressee of the manifest), a regulator key (of either city, or national)",
         _ => policy,
     };

@@ -55,7 +55,7 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             var errors = await ValidateAsync(Path.Combine("events", $"{type}.json"), data);
             Assert.True(errors.Count == 0, $"{type} {data}: {string.Join("; ", errors)}");
         }
-        Assert.Equal(19, types.Count);
+        Assert.Equal(20, types.Count);
         Assert.Equal(types.Order(), Directory.GetFiles(Path.Combine(SchemaFolder, "events")).Select(Path.GetFileNameWithoutExtension).Order()!);
     }
 
@@ -73,6 +73,8 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         await EveryTransformationAsync(Api);
         await LicenceAlertAndIdentifierStreamsAsync(Api, recyclerId);
         await Api.SettledAsync();
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        Assert.Equal(HttpStatusCode.Created, (await regulator.PostAsync("/api/integrity/roots", null)).StatusCode);
     }
 
     /// <summary>A licence revoked, an alert (the 900 kg receipt's discrepancy) resolved, a held VIN claimed again.</summary>
