@@ -1,4 +1,5 @@
 using Traceability.Epcis.Hashing;
+using Traceability.Epcis.Querying;
 
 namespace Traceability.Epcis;
 
@@ -9,5 +10,6 @@ public static class EpcisModule
     {
         var epcis = app.MapGroup("/epcis").WithTags("EPCIS");
         epcis.MapHashEvents();
+        epcis.MapQueryEvents();
     }
 }

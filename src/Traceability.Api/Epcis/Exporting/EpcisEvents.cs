@@ -26,9 +26,10 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
     /// <summary>Sites and the party and city each belongs to, for the BusinessLocation master data.</summary>
     public Dictionary<string, (string Party, string City)> Sites { get; } = new(StringComparer.Ordinal);
 
-    public List<JsonObject> Map(IReadOnlyList<IEvent> stream)
+    /// <summary>The stream's EPCIS events, each with the stored event it comes from (a correction's two, the correction).</summary>
+    public List<(Guid Source, JsonObject Event)> Map(IReadOnlyList<IEvent> stream)
     {
-        var mapped = new List<JsonObject>();
+        var mapped = new List<(Guid, JsonObject)>();
         var state = new StreamState();
         var byVersion = stream.ToDictionary(e => e.Version);
         foreach (var e in stream)
@@ -48,12 +49,12 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
                 };
                 var corrective = Event(e, fixedData, state.Before(original.Version))!;
                 corrective["eventID"] = correctiveId;
-                mapped.Add(replay);
-                mapped.Add(corrective);
+                mapped.Add((e.Id, replay));
+                mapped.Add((e.Id, corrective));
                 continue;
             }
             state.Remember(e);
-            if (Event(e, e.Data, state) is { } ev) mapped.Add(ev);
+            if (Event(e, e.Data, state) is { } ev) mapped.Add((e.Id, ev));
         }
         return mapped;
     }

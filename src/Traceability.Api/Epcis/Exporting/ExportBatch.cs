@@ -31,7 +31,7 @@ public sealed class ExportBatchEndpoint : IBatchEndpoint
         var stream = await session.Events.FetchStreamAsync(id, token: http.RequestAborted);
         var names = Names(options.Value);
         var mapping = new EpcisEvents(names, session.DocumentStore.Options.Serializer());
-        var events = mapping.Map(stream);
+        var events = mapping.Map(stream).Select(m => m.Event);
         var document = EpcisDocument.Of(names, events, mapping, clock.GetCurrentInstant());
         WithHashes(document);
         return Results.Text(document.ToJsonString(), MediaType, System.Text.Encoding.UTF8);
