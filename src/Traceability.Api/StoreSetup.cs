@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Traceability.Access;
 using Traceability.Hosting;
+using Traceability.Epcis;
 using Traceability.Integrity;
 using Traceability.Batches;
 using Traceability.Compliance;
@@ -22,6 +23,6 @@ public static class StoreSetup
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
         // Rich appends give inline projections the stream version, which If-Match is checked against.
         o.Events.AppendMode = EventAppendMode.Rich;
-        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity();
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity().AddEpcis();
     }
 }

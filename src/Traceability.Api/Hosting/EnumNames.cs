@@ -15,5 +15,9 @@ public static class EnumNames
     public static string Of<T>(T value) where T : struct, Enum =>
         Cache.GetOrAdd(value, v => typeof(T).GetField(v.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? v.ToString());
 
+    /// <summary>The value a name stands for, or null when no value has it.</summary>
+    public static T? Parse<T>(string? name) where T : struct, Enum =>
+        name is null ? null : Enum.GetValues<T>().Where(v => Of(v) == name).Cast<T?>().FirstOrDefault();
+
     public static IEnumerable<string> All<T>() where T : struct, Enum => Enum.GetValues<T>().Select(Of);
 }

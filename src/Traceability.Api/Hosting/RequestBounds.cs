@@ -16,11 +16,13 @@ public static class RequestBounds
 
     public static IApplicationBuilder UseRequestBounds(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
-        if (http.Request.ContentLength > MaxBodyBytes)
+        // An EPCIS capture carries up to 10,000 events; every other body stays small.
+        var maxBody = http.Request.Path.Equals(Epcis.Capturing.CaptureEndpoint.Path, StringComparison.OrdinalIgnoreCase) ? Epcis.Capturing.CaptureEndpoint.MaxBodyBytes : MaxBodyBytes;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
+        if (http.Request.ContentLength > maxBody)
         {
             await WriteAsync(http, new Refusal(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
-                $"A request body may be at most {MaxBodyBytes} bytes; this one is {http.Request.ContentLength}."));
+                $"A request body may be at most {maxBody} bytes; this one is {http.Request.ContentLength}."));
             return;
         }
         if (Uri.UnescapeDataString(http.Request.Path.Value ?? "") is var path && RequestJson.TextRule(path) is { } pathRule)

@@ -24,17 +24,26 @@ namespace Traceability.Batches;
 [WolverineHandler]
 public static class BatchPipeline
 {
-    public static async Task<WriteOutcome> Handle(
+    public static Task<WriteOutcome> Handle(
         RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
-        IOptions<JsonOptions> json, CancellationToken ct)
+        IOptions<JsonOptions> json, CancellationToken ct) =>
+        RunAsync(run, session, bus, categories, clock.GetCurrentInstant(), options.Value, json.Value.SerializerOptions, null, ct);
+
+    /// <summary>
+    /// The steps, for one command; <paramref name="pending"/> carries the batches earlier commands of the same
+    /// transaction wrote (an EPCIS capture), so a later command reads them as they now stand rather than as stored.
+    /// </summary>
+    internal static async Task<WriteOutcome> RunAsync(
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, Instant now, TraceabilityOptions options,
+        System.Text.Json.JsonSerializerOptions json, PendingBatches? pending, CancellationToken ct)
     {
         if (await ReplayAsync(session, run, ct) is { } replay) return replay;
         var command = run.Command;
         var (actor, unregistered) = await BatchActor.LoadAsync(session, command.By, ct);
         if (actor is null) return unregistered!;
-        var (streams, refusal) = await FetchTargetsAsync(session, command, ct);
+        var (streams, refusal) = await FetchTargetsAsync(session, command, pending, ct);
         if (refusal is not null) return refusal;
-        var context = await LoadContextAsync(session, command, actor, streams, categories, clock.GetCurrentInstant(), options.Value, ct);
+        var context = await LoadContextAsync(session, command, actor, streams, categories, now, options, pending, ct);
 
         var decision = command.Decide(context);
         if (decision.Refusal is not null)
@@ -42,10 +51,10 @@ public static class BatchPipeline
             await KeepEvidenceAsync(bus, decision);
             return decision.Refusal;
         }
-        Append(session, streams, decision);
+        Append(session, streams, decision, pending);
         foreach (var use in decision.Uses) Licensing.LicenceUsage.Add(session, use);
         var outcome = command.Respond(context, decision);
-        Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json.Value.SerializerOptions);
+        Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json);
         return outcome;
     }
 
@@ -58,54 +67,64 @@ public static class BatchPipeline
     /// in 409 at commit. A batch the actor may not see is a 404, so its existence is not leaked; a stale
     /// If-Match is a 409.
     /// </summary>
-    static async Task<(IReadOnlyList<IEventStream<Batch>> Streams, Refusal? Refusal)> FetchTargetsAsync(
-        IDocumentSession session, IBatchCommand command, CancellationToken ct)
+    static async Task<(IReadOnlyList<Target> Streams, Refusal? Refusal)> FetchTargetsAsync(
+        IDocumentSession session, IBatchCommand command, PendingBatches? pending, CancellationToken ct)
     {
-        var streams = new List<IEventStream<Batch>>();
+        var streams = new List<Target>();
         foreach (var id in command.Targets)
         {
+            Target? target = null;
+            if (pending?.Find(id) is { } written) target = written;
             // No batch has the empty id (a merge names its batches in the body), and Marten refuses to fetch it.
-            var stream = id == Guid.Empty ? null : await session.Events.FetchForWriting<Batch>(id, ct);
-            if (stream?.Aggregate is not { } batch || !Visibility.MayAct(command.By, batch))
+            else if (id != Guid.Empty && await session.Events.FetchForWriting<Batch>(id, ct) is { Aggregate: { } stored } stream)
+                target = new Target(id, stored, stream);
+            if (target is null || !Visibility.MayAct(command.By, target.Aggregate))
                 return ([], Refusal.NotFound($"No batch {id} is visible to enterprise {command.By}."));
-            streams.Add(stream!);
+            pending?.Fetched(target);
+            streams.Add(target);
         }
-        if (command.ExpectedVersion is { } expected && streams.Count > 0 && streams[0].Aggregate!.Version != expected)
-            return ([], Refusal.Conflict($"If-Match: the batch is at version {streams[0].Aggregate!.Version}, not {expected}; read it again and retry.", "If-Match"));
+        if (command.ExpectedVersion is { } expected && streams.Count > 0 && streams[0].Aggregate.Version != expected)
+            return ([], Refusal.Conflict($"If-Match: the batch is at version {streams[0].Aggregate.Version}, not {expected}; read it again and retry.", "If-Match"));
         return (streams, null);
     }
 
     /// <summary>Step 2, continued: what else the decision declared it reads.</summary>
     static async Task<BatchContext> LoadContextAsync(
-        IDocumentSession session, IBatchCommand command, BatchActor actor, IReadOnlyList<IEventStream<Batch>> streams, Categories categories, Instant now,
-        TraceabilityOptions options, CancellationToken ct)
+        IDocumentSession session, IBatchCommand command, BatchActor actor, IReadOnlyList<Target> streams, Categories categories, Instant now,
+        TraceabilityOptions options, PendingBatches? pending, CancellationToken ct)
     {
         var counterparty = command.Counterparty is { } other ? (await BatchActor.LoadAsync(session, other, ct)).Actor : null;
         var held = await HeldIdentifiers.LoadAsync(session, command.Claims, ct);
         IReadOnlyList<StoredEvent> history = command.ReadsHistory && streams.Count > 0
-            ? [.. (await session.Events.FetchStreamAsync(streams[0].Id, token: ct)).Select(e => new StoredEvent(e.Version, e.Data))]
+            ? [.. (await session.Events.FetchStreamAsync(streams[0].Id, token: ct)).Select(e => new StoredEvent(e.Version, e.Data)), .. pending?.EventsOf(streams[0].Id) ?? []]
             : [];
-        return new BatchContext([.. streams.Select(s => s.Aggregate!)], actor, counterparty, held, history, categories, now, options);
+        return new BatchContext([.. streams.Select(s => s.Aggregate)], actor, counterparty, held, history, categories, now, options);
     }
 
     /// <summary>
     /// Step 5: each event goes to the stream of the batch it names; a batch not among the targets is a new
     /// stream (a registration, an output, a lot), and the identifier it carries is claimed with it.
     /// </summary>
-    static void Append(IDocumentSession session, IReadOnlyList<IEventStream<Batch>> streams, Decision decision)
+    static void Append(IDocumentSession session, IReadOnlyList<Target> streams, Decision decision, PendingBatches? pending)
     {
         var targets = streams.ToDictionary(s => s.Id);
         foreach (var e in decision.Events)
         {
             Metrics.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.GetType().Name));
             var batchId = ((IBatchFact)e).BatchId;
-            if (targets.TryGetValue(batchId, out var stream)) stream.AppendOne(e);
+            if (targets.TryGetValue(batchId, out var target))
+            {
+                if (target.Stream is { } stream) stream.AppendOne(e);
+                else session.Events.Append(batchId, e);
+            }
+            else if (pending?.Find(batchId) is not null) session.Events.Append(batchId, e);
             else
             {
                 session.Events.StartStream<Batch>(batchId, e);
                 if (e is BatchGenerated { Identifier: { } generated }) HeldIdentifiers.Claim(session, generated, batchId);
                 if (e is BatchDerived { Identifier: { } derived }) HeldIdentifiers.Claim(session, derived, batchId);
             }
+            pending?.Appended(batchId, e);
         }
     }
 

@@ -39,7 +39,8 @@ public sealed record SplitBatchRequest(IReadOnlyList<SplitPartRequest>? Parts, I
     }
 }
 
-public sealed record SplitBatch(Guid BatchId, string By, IReadOnlyList<SplitPartRequest> Parts, Instant OccurredAt, long? ExpectedVersion) : IBatchCommand
+/// <param name="PartIds">The parts' ids when the caller names them (an EPCIS capture keeps the ids its document gives); else new ones.</param>
+public sealed record SplitBatch(Guid BatchId, string By, IReadOnlyList<SplitPartRequest> Parts, Instant OccurredAt, long? ExpectedVersion, IReadOnlyList<Guid>? PartIds = null) : IBatchCommand
 {
     public IReadOnlyList<Guid> Targets => [BatchId];
 
@@ -74,7 +75,7 @@ public static class SplitBatchDecision
             return unlicensed;
         if (ReportedMoment.Check(command.OccurredAt, now, options.MaxFutureSkew, batch.LastOccurredAt, "the batch's previous event") is { } rule)
             return Refusal.Invalid("occurredAt", rule);
-        var parts = command.Parts.Select(p => new Output(Guid.CreateVersion7(), batch.Category, new Mass(p.MassKg!.Value), p.Units, null, batch.WasteCode)).ToList();
+        var parts = command.Parts.Select((p, i) => new Output(command.PartIds?[i] ?? Guid.CreateVersion7(), batch.Category, new Mass(p.MassKg!.Value), p.Units, null, batch.WasteCode)).ToList();
         if (MassBalance.Check(batch.RemainingKg, parts.Select(p => p.MassKg), [], options.MassBalanceTolerancePercent, "parts") is { } unbalanced)
             return unbalanced;
 

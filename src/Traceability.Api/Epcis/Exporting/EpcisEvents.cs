@@ -153,8 +153,13 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
         if (d.Manifest is { } m)
         {
             ev[Trc + "carrier"] = names.Party(m.Carrier);
-            ev[Trc + "intendedOperation"] = m.IntendedOperation;
+            if (m.CarrierPermit is { } permit) ev[Trc + "carrierPermit"] = permit;
             if (m.WasteCode is { } code) ev[Trc + "wasteCode"] = code;
+            ev[Trc + "hazards"] = new JsonArray([.. m.Hazards.Select(h => (JsonNode)h)]);
+            ev[Trc + "physicalForm"] = m.PhysicalForm;
+            ev[Trc + "packaging"] = m.Packaging;
+            ev[Trc + "packageCount"] = m.PackageCount;
+            ev[Trc + "intendedOperation"] = m.IntendedOperation;
             if (m.ApprovalNumber is { } approval) ev[Trc + "approvalNumber"] = approval;
         }
         return ev;
@@ -205,6 +210,15 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
         Step(ev, step, isPrivate, "active");
         Where(ev, by, city, location: true);
         Losses(ev, losses);
+        // What EPCIS has no field for, per output: its category, units, unit identifier and waste code (a capture reads them back).
+        ev[Trc + "outputs"] = new JsonArray([.. outputs.Select(o =>
+        {
+            var output = new JsonObject { [Trc + "batch"] = names.Batch(o.BatchId), [Trc + "category"] = o.Category };
+            if (o.Units is { } units) output[Trc + "units"] = units;
+            if (o.Identifier is { } id) output[Trc + "identifier"] = names.Unit(id);
+            if (o.WasteCode is { } code) output[Trc + "wasteCode"] = code;
+            return (JsonNode)output;
+        })]);
         return ev;
     }
 
@@ -263,6 +277,7 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
             Losses(ev, f.Losses);
         }
         ev[Trc + "fate"] = EnumNames.Of(f.Fate);
+        if (f.Units is { } fateUnits) ev[Trc + "units"] = fateUnits;
         ev[Trc + "fateId"] = $"urn:uuid:{f.FateId}";
         if (f.OperationCode is { } code) ev[Trc + "operationCode"] = code;
         if (f.Method is { } method) ev[Trc + "disposalMethod"] = EnumNames.Of(method);
