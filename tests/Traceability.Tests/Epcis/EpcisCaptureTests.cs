@@ -123,6 +123,45 @@ public sealed class EpcisCaptureTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(EventHash.Of(original.RootElement).Select(h => h.Hash), EventHash.Of(again.RootElement).Select(h => h.Hash));
     }
 
+    [Fact]
+    public async Task a_whole_lineage_queried_and_captured_again_reproduces_sorting_splitting_merging_and_recycling()
+    {
+        var chain = new Chain(Api);
+        var owner = await chain.PartyAsync("410100", "generator");
+        var plant = await chain.PartyAsync("410100", "dismantler", "scrapped-vehicle", "dismantle", "sort");
+        await Api.GrantAsync(plant.Id, "recycle", "renewable-resource");
+        var vehicle = await chain.RegisterAsync(owner, "scrapped-vehicle", 1_000m, 1, new { kind = "vin", value = TestCodes.Vin() });
+        await chain.TransferAsync(owner, plant, vehicle, 1_000m);
+        var parts = await chain.DismantleAsync(plant, vehicle, [Chain.Out("vehicle-parts", 300m, 4), Chain.Out("scrap-steel", 690m)], Chain.Lost("other", 10m, "fluids"));
+        var sorted = await chain.SortAsync(plant, parts[0], [Chain.Out("scrap-copper", 100m), Chain.Out("waste-plastics", 200m)]);
+        var steel = await chain.SplitAsync(plant, parts[1], new { massKg = 400m }, new { massKg = 290m });
+        var lot = await chain.MergeAsync(plant, steel);
+        var recycled = await chain.RecycleAsync(plant, lot, 690m, [Chain.Out("recycled-steel", 680m)], Chain.Lost("residue", 10m, "slag"));
+        Guid[] all = [vehicle, .. parts, .. sorted, .. steel, lot, .. recycled];
+
+        var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        var queried = JsonNode.Parse(await regulator.GetStringAsync("/epcis/events?perPage=1000"))!;
+        var events = queried["epcisBody"]!["queryResults"]!["resultsBody"]!["eventList"]!.AsArray();
+        var states = new Dictionary<Guid, string>();
+        foreach (var id in all) states[id] = await regulator.GetStringAsync($"/api/batches/{id}");
+
+        await Api.ResetAsync();
+        var owner2 = await ReRegisterAsync(owner.Id, "410100", "generator");
+        var plant2 = await ReRegisterAsync(plant.Id, "410100", "dismantler");
+        await Api.GrantAsync(plant.Id, "dismantle", "scrapped-vehicle");
+        await Api.GrantAsync(plant.Id, "sort", "scrapped-vehicle");
+        await Api.GrantAsync(plant.Id, "recycle", "renewable-resource");
+        foreach (var (party, client) in new[] { (owner.Id, owner2), (plant.Id, plant2) })
+        {
+            var own = events.Where(e => e!["readPoint"]!["id"]!.GetValue<string>().Split('/')[^2] == party).Select(e => e!.DeepClone()).ToArray();
+            var response = await CaptureAsync(client, Document(own));
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        }
+
+        var regulator2 = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
+        foreach (var (id, state) in states) Assert.Equal(state, await regulator2.GetStringAsync($"/api/batches/{id}"));
+    }
+
     async Task<HttpClient> ReRegisterAsync(string id, string city, string role)
     {
         var registered = await Api.Admin().PostAsJsonAsync("/api/enterprises", new { id, name = $"Enterprise {id}", city, roles = new[] { role } }, ApiFixture.Json);
