@@ -12,11 +12,12 @@ using Traceability.Provenance;
 //   provenance [batches=10000] [samples=200]: lineage and attribution query latency vs a single-batch state read;
 //   statistics [sizes=1000000,10000000] [seconds=60] [rate=600]: rebuild throughput, query latency at each size vs the query it
 //     replaced, and projection lag under a sustained write load, vs the raw append rate;
-//   deep [depth=10000] [samples=5]: origins and destinations across a chain of splits that deep, vs a state read.
+//   deep [depth=10000] [samples=5]: origins and destinations across a chain of splits that deep, vs a state read;
+//   epcis [events=10000] [writes=1000] [batches=10000]: capture, export and the hash chain's cost, vs the single-write rate.
 var mode = args.FirstOrDefault() ?? "provenance";
-if (mode is not ("provenance" or "statistics" or "deep"))
+if (mode is not ("provenance" or "statistics" or "deep" or "epcis"))
 {
-    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [sizes,comma-separated] [seconds] [rate] | deep [depth] [samples]");
+    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [sizes,comma-separated] [seconds] [rate] | deep [depth] [samples] | epcis [events] [writes] [batches]");
     return 2;
 }
 var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 10_000;
@@ -41,6 +42,10 @@ try
             args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 60,
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 600);
     if (mode == "deep") return await DeepBenchmark.RunAsync(store, size, samples);
+    if (mode == "epcis")
+        return await EpcisBenchmark.RunAsync(store, dataSource, given ?? server!.ConnectionString, size,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
 
     var build = Stopwatch.StartNew();
     var graph = await LineageBuilder.BuildAsync(store, size, new Random(20261123));

@@ -37,8 +37,8 @@ public static class EventChain
         chain.AddColumn<long>("seq_id").NotNull();
         chain.AddColumn("event_hash", "bytea").NotNull();
         chain.AddColumn("chain_hash", "bytea").NotNull();
-        // Sealing a root reads the head of every stream as of a moment.
-        chain.Indexes.Add(new IndexDefinition("ix_event_chain_seq") { Columns = ["seq_id"] });
+        // No index beyond the key: the link reads its predecessor by (stream, version), sealing reads each stream's last key, and
+        // every further index is another write on every append.
         yield return chain;
 
         yield return Function.ForSql($$"""
@@ -47,7 +47,10 @@ public static class EventChain
               event_hash bytea := sha256(convert_to({{CanonicalSql("new")}}, 'UTF8'));
               previous bytea;
             begin
-              select c.chain_hash into previous from {{schema}}.{{TableName}} c where c.stream_id = new.stream_id and c.version = new.version - 1;
+              -- A stream's first event has no predecessor to read (most appends of a registration-heavy load).
+              if new.version > 1 then
+                select c.chain_hash into previous from {{schema}}.{{TableName}} c where c.stream_id = new.stream_id and c.version = new.version - 1;
+              end if;
               insert into {{schema}}.{{TableName}} (stream_id, version, seq_id, event_hash, chain_hash)
               values (new.stream_id, new.version, new.seq_id, event_hash, sha256(coalesce(previous, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) || event_hash));
               return null;
