@@ -46,6 +46,12 @@ public static class Visibility
         _ => new Scope(null, null, true),
     };
 
+    /// <summary>The rule over a batch document's <c>data</c> in SQL (a search, a query of events): each ? takes the scope's city.</summary>
+    public const string TouchesCitySql = "(jsonb_exists(data -> 'cities', ?) or data -> 'openManifest' ->> 'toCity' = ?)";
+
+    /// <summary>The rule over a batch document's <c>data</c> in SQL: each ? takes the scope's enterprise.</summary>
+    public const string InvolvesEnterpriseSql = "(jsonb_exists(data -> 'custodians', ?) or data -> 'openManifest' ->> 'to' = ?)";
+
     /// <param name="Enterprise">Only records that involve this enterprise.</param>
     /// <param name="City">Only records that touched this city.</param>
     /// <param name="Nothing">The caller sees no record at all.</param>

@@ -12,12 +12,16 @@ namespace Traceability.Hosting;
 public static class RequestBounds
 {
     public const long MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>An EPCIS capture (POST <see cref="CapturePath"/>) carries up to 10,000 events; every other body stays small.</summary>
+    public const long CaptureBodyBytes = 16 * 1024 * 1024;
+
+    public const string CapturePath = "/epcis/capture";
     public const int MaxQueryValueLength = 500;
 
     public static IApplicationBuilder UseRequestBounds(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        // An EPCIS capture carries up to 10,000 events; every other body stays small.
-        var maxBody = http.Request.Path.Equals(Epcis.Capturing.CaptureEndpoint.Path, StringComparison.OrdinalIgnoreCase) ? Epcis.Capturing.CaptureEndpoint.MaxBodyBytes : MaxBodyBytes;
+        var maxBody = http.Request.Path.Equals(CapturePath, StringComparison.OrdinalIgnoreCase) ? CaptureBodyBytes : MaxBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
         if (http.Request.ContentLength > maxBody)
         {

@@ -51,7 +51,7 @@ public static class SearchBatches
             sql.Append(" and ").Append(clause);
             args.AddRange(Enumerable.Repeat(value, clause.Count(c => c == '?')));
         }
-        const string touchesCity = TouchesCity;
+        const string touchesCity = Visibility.TouchesCitySql;
         Filter("data -> 'identifier' ->> 'value' = ?", identifier);
         Filter("data ->> 'category' = ?", category);
         Filter("data ->> 'status' = ?", status);
@@ -65,7 +65,7 @@ public static class SearchBatches
         // The caller's scope (the one visibility rule), in the query itself so a page is never short of what it may see.
         var scope = Visibility.ScopeOf(Caller.From(http.User));
         if (scope.Nothing) return Results.Ok(new BatchPage([], null));
-        Filter(InvolvesEnterprise, scope.Enterprise);
+        Filter(Visibility.InvolvesEnterpriseSql, scope.Enterprise);
         Filter(touchesCity, scope.City);
 
         var size = limit ?? 50;
@@ -74,12 +74,6 @@ public static class SearchBatches
         var page = found.Take(size).ToList();
         return Results.Ok(new BatchPage([.. page.Select(BatchView.Of)], found.Count > size ? Encode(page[^1].SearchKey) : null));
     }
-
-    /// <summary>The visibility rule over a batch document's <c>data</c>, each ? taking the city (<see cref="Visibility"/>).</summary>
-    internal const string TouchesCity = "(jsonb_exists(data -> 'cities', ?) or data -> 'openManifest' ->> 'toCity' = ?)";
-
-    /// <summary>The visibility rule over a batch document's <c>data</c>, each ? taking the enterprise.</summary>
-    internal const string InvolvesEnterprise = "(jsonb_exists(data -> 'custodians', ?) or data -> 'openManifest' ->> 'to' = ?)";
 
     static Instant? Moment(string? text, string field, FieldErrors errors)
     {

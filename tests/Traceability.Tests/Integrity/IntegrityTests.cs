@@ -151,6 +151,19 @@ public sealed class IntegrityTests(ApiFixture api) : ApiTest(api)
         }
     }
 
+    [Fact]
+    public void the_worked_example_of_docs_epcis_verifies_and_one_changed_character_breaks_it()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "docs", "examples");
+        var (proof, roots) = (File.ReadAllText(Path.Combine(folder, "proof.json")), File.ReadAllText(Path.Combine(folder, "roots.json")));
+        var (code, output) = Verify(proof, roots);
+        Assert.Equal(0, code);
+        Assert.StartsWith("INTACT 01a2b3c4-0000-7000-8000-000000000001: 1 event(s) chained; versions 1-1 sealed in root 1", output);
+        var (broken, why) = Verify(proof.Replace("1000.5", "1000.6", StringComparison.Ordinal), roots);
+        Assert.Equal(1, broken);
+        Assert.Contains("at version 1: event 01a2b3c4-0000-7000-8000-0000000000e1 (batch_generated) no longer hashes", why);
+    }
+
     static (int Code, string Output) Verify(string proof, string roots)
     {
         var proofFile = Path.GetTempFileName();

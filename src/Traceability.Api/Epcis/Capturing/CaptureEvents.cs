@@ -160,9 +160,9 @@ public static class CaptureEndpoint
     public const int MaxEvents = 10_000;
 
     /// <summary>A capture body may be larger than any other request's (<see cref="Hosting.RequestBounds.MaxBodyBytes"/>): 10,000 events.</summary>
-    public const long MaxBodyBytes = 16 * 1024 * 1024;
+    public const long MaxBodyBytes = Hosting.RequestBounds.CaptureBodyBytes;
 
-    public const string Path = "/epcis/capture";
+    public const string Path = Hosting.RequestBounds.CapturePath;
 
     public static void MapCapture(this RouteGroupBuilder epcis)
     {

@@ -9,7 +9,6 @@ using Traceability.Access;
 using Traceability.Epcis.Exporting;
 using Traceability.Epcis.Hashing;
 using Traceability.Hosting;
-using Traceability.Provenance;
 using Traceability.Requests;
 using Traceability.Settings;
 
@@ -137,8 +136,8 @@ public static class QueryEventsEndpoint
                 sql.Append('$').Append(args.Count).Append(parts[i]);
             }
         }
-        Filter(SearchBatches.InvolvesEnterprise, scope.Enterprise);
-        Filter(SearchBatches.TouchesCity, scope.City);
+        Filter(Visibility.InvolvesEnterpriseSql, scope.Enterprise);
+        Filter(Visibility.TouchesCitySql, scope.City);
         if (types is not null)
         {
             args.Add(types);
