@@ -108,10 +108,8 @@ public sealed class CaptureMapping(EpcisNames names, Categories categories, stri
 
     CaptureStep Dispatch(JsonElement ev, string at, Instant occurredAt)
     {
-        var (batch, kg, refusal) = OneQuantity(ev, "quantityList", at);
+        var (batch, kg, manifest, refusal) = UnderManifest(ev, at);
         if (refusal is not null) return refusal;
-        var manifest = Manifest(ev, at, out var manifestRefusal);
-        if (manifestRefusal is not null) return manifestRefusal;
         var to = PossessingParty(ev, "destinationList", "destination");
         if (to is null) return Refusal.Invalid($"{at}.destinationList", "must name the addressee as a possessing_party (a party URI of this service)");
         ManifestRequest? details = null;
@@ -126,20 +124,16 @@ public sealed class CaptureMapping(EpcisNames names, Categories categories, stri
 
     CaptureStep Receive(JsonElement ev, string at, Instant occurredAt)
     {
-        var (batch, kg, refusal) = OneQuantity(ev, "quantityList", at);
+        var (batch, kg, manifest, refusal) = UnderManifest(ev, at);
         if (refusal is not null) return refusal;
-        var manifest = Manifest(ev, at, out var manifestRefusal);
-        if (manifestRefusal is not null) return manifestRefusal;
         var (command, invalid) = new ReceiveBatchRequest(kg, occurredAt).Validate(batch, manifest, by, null);
         return command is null ? Field(invalid!, at) : CaptureStep.Run(command);
     }
 
     CaptureStep Reject(JsonElement ev, string at, Instant occurredAt)
     {
-        var (batch, _, refusal) = OneQuantity(ev, "quantityList", at);
+        var (batch, _, manifest, refusal) = UnderManifest(ev, at);
         if (refusal is not null) return refusal;
-        var manifest = Manifest(ev, at, out var manifestRefusal);
-        if (manifestRefusal is not null) return manifestRefusal;
         var (command, invalid) = new RejectDispatchRequest(Extension(ev, "rejectionReason"), occurredAt).Validate(batch, manifest, by, null);
         return command is null ? Field(invalid!, at) : CaptureStep.Run(command);
     }
@@ -263,6 +257,15 @@ public sealed class CaptureMapping(EpcisNames names, Categories categories, stri
         ev.TryGetProperty(list, out var entries) && entries.ValueKind == JsonValueKind.Array
             ? entries.EnumerateArray().Where(e => Step(Text(e, "type")) is "possessing_party" or "SDT-possessing_party").Select(e => PartyOf(Text(e, key))).FirstOrDefault()
             : null;
+
+    /// <summary>The batch, its mass and the manifest a dispatch, receipt or rejection is under.</summary>
+    (Guid Batch, decimal Kg, Guid Manifest, Refusal? Refusal) UnderManifest(JsonElement ev, string at)
+    {
+        var (batch, kg, refusal) = OneQuantity(ev, "quantityList", at);
+        if (refusal is not null) return (batch, kg, Guid.Empty, refusal);
+        var manifest = Manifest(ev, at, out var manifestRefusal);
+        return (batch, kg, manifest, manifestRefusal);
+    }
 
     Guid Manifest(JsonElement ev, string at, out Refusal? refusal)
     {

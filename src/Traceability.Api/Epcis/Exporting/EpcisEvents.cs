@@ -200,10 +200,7 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
     JsonObject Transformation(Guid batch, NodaTime.Instant at, string step, bool isPrivate, string by, string city, Mass input, IReadOnlyList<Output> outputs,
         IReadOnlyList<Loss> losses, StreamState state)
     {
-        var ev = new JsonObject { ["type"] = "TransformationEvent" };
-        Times(ev, at);
-        if (state.Identifier is { } id) ev["inputEPCList"] = new JsonArray(names.Unit(id));
-        ev["inputQuantityList"] = Quantity(batch, input);
+        var ev = TransformationOf(batch, at, input, state);
         var identified = outputs.Where(o => o.Identifier is not null).Select(o => (JsonNode)names.Unit(o.Identifier!)).ToArray();
         if (identified.Length > 0) ev["outputEPCList"] = new JsonArray(identified);
         ev["outputQuantityList"] = new JsonArray([.. outputs.Select(o => (JsonNode)QuantityElement(o.BatchId, o.MassKg, o.Category))]);
@@ -224,10 +221,7 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
 
     JsonObject Merged(Guid batch, BatchMerged m, StreamState state)
     {
-        var ev = new JsonObject { ["type"] = "TransformationEvent" };
-        Times(ev, m.OccurredAt);
-        if (state.Identifier is { } id) ev["inputEPCList"] = new JsonArray(names.Unit(id));
-        ev["inputQuantityList"] = Quantity(batch, m.MassKg);
+        var ev = TransformationOf(batch, m.OccurredAt, m.MassKg, state);
         // The lot's own mass is the sum over every merged batch's event; this one says only that the lot came of it.
         Classes[names.Batch(m.LotId)] = m.LotCategory;
         ev["outputQuantityList"] = new JsonArray(new JsonObject { ["epcClass"] = names.Batch(m.LotId) });
@@ -238,10 +232,7 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
 
     JsonObject CascadeUsed(Guid batch, BatchCascadeUsed c, StreamState state)
     {
-        var ev = new JsonObject { ["type"] = "TransformationEvent" };
-        Times(ev, c.OccurredAt);
-        if (state.Identifier is { } id) ev["inputEPCList"] = new JsonArray(names.Unit(id));
-        ev["inputQuantityList"] = Quantity(batch, c.InputKg);
+        var ev = TransformationOf(batch, c.OccurredAt, c.InputKg, state);
         ev["outputQuantityList"] = Quantity(c.ProductId, c.MassKg, c.ProductCategory);
         Step(ev, "cascade_use", true, "active");
         Where(ev, c.By, c.City, location: true);
@@ -296,6 +287,16 @@ public sealed class EpcisEvents(EpcisNames names, Marten.ISerializer serializer)
     }
 
     // ---- Pieces -----------------------------------------------------------------------------------
+
+    /// <summary>A TransformationEvent whose input is this batch (and its unit, if it is one).</summary>
+    JsonObject TransformationOf(Guid batch, NodaTime.Instant at, Mass input, StreamState state)
+    {
+        var ev = new JsonObject { ["type"] = "TransformationEvent" };
+        Times(ev, at);
+        if (state.Identifier is { } id) ev["inputEPCList"] = new JsonArray(names.Unit(id));
+        ev["inputQuantityList"] = Quantity(batch, input);
+        return ev;
+    }
 
     JsonObject Object(NodaTime.Instant at, UnitIdentifier? identifier, string action, string bizStep, string? disposition, JsonArray? quantities)
     {
