@@ -9,7 +9,7 @@ namespace Traceability.Statistics;
 /// <summary>
 /// The sum of one measure in a view, city and category for a period. <see cref="Origin"/> (origin view only) says
 /// which waste it is about: <c>in-period</c> (generated in the period), <c>earlier</c> (stock from before it).
-/// <see cref="Measure"/> <c>stock</c> is what was held at the period's end.
+/// <see cref="Measure"/> <c>stock</c> is what was held at the period's end. <see cref="City"/> is <c>*</c> for the nation's sums.
 /// </summary>
 public sealed record MeasureTotal(string View, string City, string Category, string Measure, decimal Kg, long Units, string? Origin = null);
 
@@ -28,7 +28,7 @@ public sealed class Figures(NpgsqlDataSource dataSource)
 {
     const string Facts = "traceability." + StatFactsTable.TableName;
     const string Monthly = "traceability." + StatFactsTable.MonthlyName;
-    const string FlowMeasures = "('sent', 'flow-received', 'arrived', 'weighing-difference')";
+    const string FlowMeasures = StatFactsTable.FlowMeasures;
 
     /// <summary>
     /// $1, $2: the period's first and last month; $3: asOf in Unix ms; $4: the first month of the last month's year; $5: that
@@ -38,7 +38,9 @@ public sealed class Figures(NpgsqlDataSource dataSource)
     /// </summary>
     static string TotalsSql(string table, bool exact, string? city, string? category)
     {
-        var filters = (city is null ? "" : " and city = $6") + (category is null ? "" : $" and category = ${(city is null ? 6 : 7)}");
+        // The nation: its own sums on the monthly path, every city's facts on the exact one.
+        var cityFilter = city is not null ? " and city = $6" : exact ? "" : $" and city = '{StatFactsTable.Nation}'";
+        var filters = cityFilter + (category is null ? "" : $" and category = ${(city is null ? 6 : 7)}");
         var (recorded, maxRecorded) = exact ? ("recorded_ms <= $3", "0::bigint") : ("$3 = $3 and $4 = $4 and $5 = $5", "max(max_recorded_ms)");
         // The views named, so the indexes that lead with the view are used for a city or for the nation alike.
         const string views = "view in ('origin', 'secondary', 'site')";
@@ -49,15 +51,17 @@ public sealed class Figures(NpgsqlDataSource dataSource)
               union all
               select view, city, category, kg, units, max_recorded_ms from {table} where {views} and measure = 'stock' and month >= 'Y' and month < $5 and {recorded}{filters}
               """;
+        // The nation's figures come out as one city, '*', whichever path reads them.
+        var cityColumn = city is null ? $"'{StatFactsTable.Nation}'" : "city";
         return $"""
-            select view, city, category, measure, sum(kg), sum(units)::bigint,
+            select view, {cityColumn}, category, measure, sum(kg), sum(units)::bigint,
                    case when view <> 'site' then case when origin_month < $1 then 'earlier' else 'in-period' end end, {maxRecorded}
             from {table}
             where {views} and month between $1 and $2 and {recorded}{filters}
               and measure <> 'stock' and not (view = 'site' and measure in {FlowMeasures})
             group by 1, 2, 3, 4, 7
             union all
-            select view, city, category, 'stock', sum(kg), 0, null, max(max_recorded_ms)
+            select view, {cityColumn}, category, 'stock', sum(kg), 0, null, max(max_recorded_ms)
             from ({stock}) s
             group by 1, 2, 3
             """;
@@ -89,20 +93,39 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         return (rows, latest);
     }
 
-    static string FlowsSql(string table, bool exact, string? category) => $"""
-        select city, to_city, category,
-               sum(kg) filter (where measure = 'sent' and month >= $1),
-               sum(kg) filter (where measure = 'flow-received' and month >= $1),
-               sum(case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
-               sum(kg) filter (where measure = 'weighing-difference' and month >= $1), {(exact ? "0::bigint" : "max(max_recorded_ms)")}
-        from {table}
-        where view = 'site' and measure in {FlowMeasures} and month <= $2 and {(exact ? "recorded_ms <= $3" : "$3 = $3")}{(category is null ? "" : " and category = $4")}
-        group by 1, 2, 3 order by 1, 2, 3
-        """;
+    /// <summary>
+    /// $1, $2: the period's first and last month; $3: asOf in Unix ms; $4: the first month of the last month's year; $5: that
+    /// year's key ('Y' + year). Sent, received and weighing difference are the period's months; what is on the road at its
+    /// end is every flow to then: on the monthly path the year sums before the last year plus its months, so a nation-year
+    /// reads a row a year of history per city pair, not every month.
+    /// </summary>
+    static string FlowsSql(string table, bool exact, string? category)
+    {
+        var categoryFilter = category is null ? "" : " and category = $6";
+        var rows = exact
+            ? $"select city, to_city, category, measure, kg, month >= $1 as in_period from {table} where view = 'site' and measure in {FlowMeasures} and month <= $2 and recorded_ms <= $3{categoryFilter}"
+            : $"""
+              select city, to_city, category, measure, kg, month >= $1 as in_period, max_recorded_ms from {table}
+              where view = 'site' and measure in {FlowMeasures} and month between $4 and $2 and $3 = $3{categoryFilter}
+              union all
+              select city, to_city, category, measure, kg, false, max_recorded_ms from {table}
+              where view = 'site' and measure in {FlowMeasures} and month >= 'Y' and month < $5{categoryFilter}
+              """;
+        return $"""
+            select city, to_city, category,
+                   sum(kg) filter (where measure = 'sent' and in_period),
+                   sum(kg) filter (where measure = 'flow-received' and in_period),
+                   sum(case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
+                   sum(kg) filter (where measure = 'weighing-difference' and in_period), {(exact ? "0::bigint" : "max(max_recorded_ms)")}
+            from ({rows}) f
+            group by 1, 2, 3 order by 1, 2, 3
+            """;
+    }
 
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
-        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), .. new[] { category }.OfType<string>()];
+        var year = period.ToMonth[..4];
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", .. new[] { category }.OfType<string>()];
         var (rows, latest) = await ReadFlowsAsync(FlowsSql(Monthly, exact: false, category), parameters, ct);
         if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
         return (await ReadFlowsAsync(FlowsSql(Facts, exact: true, category), parameters, ct)).Rows;

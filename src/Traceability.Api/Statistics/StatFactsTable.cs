@@ -27,6 +27,18 @@ public static class StatFactsTable
     public const string TableName = "stat_facts";
     public const string MonthlyName = "stat_monthly";
 
+    /// <summary>
+    /// The measures whose balance at a period's end sums all history (stock held; sent less arrived, the mass on the road):
+    /// summed per year too, under month 'Y2025', so that balance reads a row a year plus the months of the last year.
+    /// </summary>
+    /// <summary>The flows between cities: summed per city pair only.</summary>
+    public const string FlowMeasures = "('sent', 'arrived', 'flow-received', 'weighing-difference')";
+
+    /// <summary>The city key of the nation's sums in <c>stat_monthly</c> (city codes are six digits).</summary>
+    public const string Nation = "*";
+
+    public const string YearlyMeasures = "('stock', 'sent', 'arrived', 'flow-received', 'weighing-difference')";
+
     public static IEnumerable<ISchemaObject> Objects(string schema)
     {
         var facts = new Table($"{schema}.{TableName}");
@@ -71,10 +83,12 @@ public static class StatFactsTable
                 on conflict (batch_id, n) do nothing
                 returning view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms)
               insert into {{schema}}.{{MonthlyName}} ({{columns}}, kg, units, max_recorded_ms)
-              select view, city, month, category, measure, coalesce(origin_month, ''), coalesce(to_city, ''), sum(kg), sum(units), max(recorded_ms)
+              select k.view, c.city, k.month, k.category, k.measure, coalesce(k.origin_month, ''), coalesce(k.to_city, ''), sum(k.kg), sum(k.units), max(k.recorded_ms)
               from (select view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms from added
-                    union all  -- stock also summed by year ('Y2025'), so stock at a period's end reads a row a year of history
-                    select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms from added where measure = 'stock') a
+                    union all  -- stock and flows also summed by year ('Y2025'): what is held or on the road at a period's end reads a row a year of history
+                    select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms from added where measure in {{YearlyMeasures}}) k
+              -- each sum for its city and, but for flows (which are per city pair), for the nation ('*'): a national figure reads a city's few rows
+              cross join lateral (select k.city union all select '{{Nation}}' where k.measure not in {{FlowMeasures}}) c(city)
               group by 1, 2, 3, 4, 5, 6, 7
               on conflict ({{columns}}) do update set kg = {{MonthlyName}}.kg + excluded.kg, units = {{MonthlyName}}.units + excluded.units,
                 max_recorded_ms = greatest({{MonthlyName}}.max_recorded_ms, excluded.max_recorded_ms);
@@ -88,9 +102,11 @@ public static class StatFactsTable
             begin
               with gone as (delete from {{schema}}.{{TableName}} where batch_id = old.id returning view, city, month, category, measure, origin_month, to_city, kg, units),
                    keyed as (select view, city, month, category, measure, origin_month, to_city, kg, units from gone
-                             union all select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units from gone where measure = 'stock'),
-                   sums as (select view, city, month, category, measure, coalesce(origin_month, '') as origin_month, coalesce(to_city, '') as to_city,
-                                   sum(kg) as kg, sum(units) as units from keyed group by 1, 2, 3, 4, 5, 6, 7)
+                             union all select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units from gone where measure in {{YearlyMeasures}}),
+                   sums as (select k.view, c.city, k.month, k.category, k.measure, coalesce(k.origin_month, '') as origin_month, coalesce(k.to_city, '') as to_city,
+                                   sum(k.kg) as kg, sum(k.units) as units
+                            from keyed k cross join lateral (select k.city union all select '{{Nation}}' where k.measure not in {{FlowMeasures}}) c(city)
+                            group by 1, 2, 3, 4, 5, 6, 7)
               update {{schema}}.{{MonthlyName}} m set kg = m.kg - s.kg, units = m.units - s.units
               from sums s where (m.view, m.city, m.month, m.category, m.measure, m.origin_month, m.to_city) = (s.view, s.city, s.month, s.category, s.measure, s.origin_month, s.to_city);
               return old;

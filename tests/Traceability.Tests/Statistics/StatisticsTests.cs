@@ -37,6 +37,46 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         await PostAsync(to, $"/api/batches/{batch}/dispatches/{manifest}/receipt", new { massKg = kg, occurredAt = received }, HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task mass_on_the_road_over_a_year_end_is_in_transit_then_received_and_national_figures_agree_on_both_paths()
+    {
+        var chain = new Chain(Api);
+        var estate = await Party(chain, "320200", "generator");
+        var sorter = await Party(chain, "320700", "sorter", "construction-waste", "collect", "sort", "dispose", "reuse");
+        var crossing = await At(estate, "construction-spoil", 300m, "2024-12-20T02:00:00Z");
+        await Move(estate, sorter, crossing, 300m, "2024-12-30T02:00:00Z", "2025-01-05T02:00:00Z");
+        var stranded = await At(estate, "construction-spoil", 200m, "2024-11-01T02:00:00Z");
+        await PostAsync(estate, $"/api/batches/{stranded}/dispatches", new { to = sorter.Id, massKg = 200m, occurredAt = "2024-11-02T02:00:00Z" });
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync();
+
+        async Task<(decimal Sent, decimal Received, decimal InTransit)> FlowAsync(string period, string asOf)
+        {
+            var flow = (await statistician.GetFromJsonAsync<JsonElement>($"/api/statistics/flows?period={period}&asOf={asOf}")).GetProperty("flows").EnumerateArray()
+                .Single(f => f.GetProperty("fromCity").GetString() == "320200");
+            return (flow.GetProperty("sentKg").GetDecimal(), flow.GetProperty("receivedKg").GetDecimal(), flow.GetProperty("inTransitKg").GetDecimal());
+        }
+        Assert.Equal((500m, 0m, 500m), await FlowAsync("2024", Far));
+        Assert.Equal((0m, 300m, 200m), await FlowAsync("2025-01", Far));
+        Assert.Equal((0m, 0m, 200m), await FlowAsync("2025-06", Far));
+        Assert.Equal((0m, 0m, 200m), await FlowAsync("2026", Far));
+
+        // The nation's own sums (the monthly path) and every city's facts (the exact path, for an asOf before a later fact) agree.
+        var monthly = (await FlowAsync("2025-01", Far), await statistician.GetStringAsync($"/api/statistics/indicators?period=2025&asOf={Far}"));
+        var before = SystemClock.Instance.GetCurrentInstant();
+        await Task.Delay(20);
+        var later = await At(estate, "construction-spoil", 50m, "2025-01-10T02:00:00Z");
+        await PostAsync(estate, $"/api/batches/{later}/dispatches", new { to = sorter.Id, massKg = 50m, occurredAt = "2025-01-11T02:00:00Z" });
+        await CaughtUpAsync();
+        var asOf = InstantPattern(before);
+        var exact = (await FlowAsync("2025-01", asOf), await statistician.GetStringAsync($"/api/statistics/indicators?period=2025&asOf={asOf}"));
+        Assert.Equal(monthly.Item1, exact.Item1);
+        Assert.Equal(monthly.Item2.Replace(Far, "", StringComparison.Ordinal), exact.Item2.Replace(asOf, "", StringComparison.Ordinal));
+        Assert.Equal((50m, 300m, 250m), await FlowAsync("2025-01", Far));
+    }
+
+    static string InstantPattern(Instant at) => NodaTime.Text.InstantPattern.ExtendedIso.Format(at);
+
     async Task<(Party EstateA, Party Sorter)> ScriptAsync()
     {
         var chain = new Chain(Api);
