@@ -72,6 +72,8 @@ builder.Services.AddMarten(StoreSetup.Configure)
     // outbox of the transaction that appended it.
     .IntegrateWithWolverine(w => w.UseFastEventForwarding = true)
     .ApplyAllDatabaseChangesOnStartup();
+// After the schema is up to date: a store whose statistics sums predate their layout is summed again from its facts.
+builder.Services.AddHostedService<StatisticsLayoutUpgrade>();
 
 builder.Host.UseWolverine(o =>
 {

@@ -27,6 +27,9 @@ public static class StatFactsTable
     public const string TableName = "stat_facts";
     public const string MonthlyName = "stat_monthly";
 
+    /// <summary>Which layout <c>stat_monthly</c> is in (<see cref="StatisticsLayout"/>): a store written by an earlier one is resummed at start-up.</summary>
+    public const string LayoutName = "stat_layout";
+
     /// <summary>
     /// The measures whose balance at a period's end sums all history (stock held; sent less arrived, the mass on the road):
     /// summed per year too, under month 'Y2025', so that balance reads a row a year plus the months of the last year.
@@ -66,6 +69,10 @@ public static class StatFactsTable
         // The nation's months (the primary key serves a city's).
         monthly.Indexes.Add(new IndexDefinition("ix_stat_monthly_view_month") { Columns = ["view", "month"] });
         yield return monthly;
+
+        var layout = new Table($"{schema}.{LayoutName}");
+        layout.AddColumn<int>("version").AsPrimaryKey();
+        yield return layout;
 
         const string columns = "view, city, month, category, measure, origin_month, to_city";
         // Before the document is written: its new facts become rows, numbered after the ones already moved, and are added to

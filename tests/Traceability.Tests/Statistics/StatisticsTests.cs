@@ -75,6 +75,29 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         Assert.Equal((50m, 300m, 250m), await FlowAsync("2025-01", Far));
     }
 
+    [Fact]
+    public async Task a_store_summed_in_the_earlier_layout_is_summed_again_at_start_up_to_the_same_figures()
+    {
+        await ScriptAsync();
+        var statistician = await StatisticianAsync();
+        await CaughtUpAsync();
+        var source = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        async Task<string> FiguresAsync() => string.Join("\n",
+            await statistician.GetStringAsync($"/api/statistics/indicators?period=2025&asOf={Far}"),
+            await statistician.GetStringAsync($"/api/statistics/flows?period=2025&asOf={Far}"));
+        var before = await FiguresAsync();
+        Assert.False(await Traceability.Statistics.StatisticsLayout.UpgradeAsync(source, default));
+
+        // The earlier layout: no nation sums, no yearly flow sums, no layout mark.
+        await using (var old = source.CreateCommand(
+            "delete from traceability.stat_monthly where city = '*' or (month like 'Y%' and measure <> 'stock'); delete from traceability.stat_layout"))
+            await old.ExecuteNonQueryAsync();
+        Assert.NotEqual(before, await FiguresAsync());
+
+        Assert.True(await Traceability.Statistics.StatisticsLayout.UpgradeAsync(source, default));
+        Assert.Equal(before, await FiguresAsync());
+    }
+
     static string InstantPattern(Instant at) => NodaTime.Text.InstantPattern.ExtendedIso.Format(at);
 
     async Task<(Party EstateA, Party Sorter)> ScriptAsync()
