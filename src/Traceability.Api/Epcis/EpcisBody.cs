@@ -20,18 +20,4 @@ static class EpcisBody
             return (null, Refusal.Invalid("body", $"must be JSON of at most {maxDepth} levels: {e.Message}"));
         }
     }
-
-    /// <summary>Each event's eventID (or null), in the order <see cref="Hashing.EventHash"/> hashes them.</summary>
-    public static List<string?> EventIds(JsonElement document)
-    {
-        if (!document.TryGetProperty("epcisBody", out var body)) return [];
-        JsonElement list = default;
-        if (body.TryGetProperty("eventList", out var events)) list = events;
-        else if (body.TryGetProperty("queryResults", out var q) && q.TryGetProperty("resultsBody", out var r) && r.TryGetProperty("eventList", out var e)) list = e;
-        else if (body.TryGetProperty("event", out var single)) return [Id(single)];
-        return list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray().Select(Id)] : [];
-
-        static string? Id(JsonElement ev) =>
-            ev.ValueKind == JsonValueKind.Object && ev.TryGetProperty("eventID", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-    }
 }

@@ -94,11 +94,10 @@ public static class CaptureHandler
     {
         var mapping = new CaptureMapping(names, categories, run.By, run.Document);
         var hashes = EventHash.Of(run.Document);
-        var ids = EpcisBody.EventIds(run.Document);
         var job = new CaptureJob
         {
             Id = run.CaptureId, By = run.By, CreatedAt = now, CaptureErrorBehaviour = run.Behaviour, EventCount = mapping.Count,
-            Events = [.. hashes.Select(h => new CapturedEvent(h.Index, h.Index < ids.Count ? ids[h.Index] : null, h.Hash, "pending"))],
+            Events = [.. hashes.Select(h => new CapturedEvent(h.Index, h.EventId, h.Hash, "pending"))],
         };
         return (job, mapping);
     }

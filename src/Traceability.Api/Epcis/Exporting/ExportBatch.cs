@@ -43,10 +43,9 @@ public sealed class ExportBatchEndpoint : IBatchEndpoint
     public static void WithHashes(JsonObject document)
     {
         using var parsed = JsonDocument.Parse(document.ToJsonString());
-        var ids = EpcisBody.EventIds(parsed.RootElement);
         document["trc:eventHashes"] = new JsonArray([.. EventHash.Of(parsed.RootElement).Select(h => (JsonNode)new JsonObject
         {
-            ["eventID"] = ids[h.Index],
+            ["eventID"] = h.EventId,
             ["hash"] = h.Hash,
         })]);
     }

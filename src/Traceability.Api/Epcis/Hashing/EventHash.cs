@@ -7,8 +7,8 @@ using System.Text.RegularExpressions;
 
 namespace Traceability.Epcis.Hashing;
 
-/// <summary>One event's hash (CBV 2.0 "EPCIS Event Hash ID") and the pre-hash string it is the SHA-256 of.</summary>
-public sealed record EventHashed(int Index, string Hash, string PreHash);
+/// <summary>One event's hash (CBV 2.0 "EPCIS Event Hash ID"), the pre-hash string it is the SHA-256 of, and the event's own eventID if it has one.</summary>
+public sealed record EventHashed(int Index, string Hash, string PreHash, string? EventId = null);
 
 /// <summary>
 /// The EPCIS event hash of every event in an EPCIS 2.0 JSON-LD document. It follows the reference implementation
@@ -30,7 +30,8 @@ public static class EventHash
         {
             var tree = Correct(new Reader(namespaces, expanded).Read(events[i]));
             var preHash = PreHash(tree);
-            hashed.Add(new EventHashed(i, Hash(preHash), preHash));
+            var eventId = events[i].TryGetProperty("eventID", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            hashed.Add(new EventHashed(i, Hash(preHash), preHash, eventId));
         }
         return hashed;
     }

@@ -42,9 +42,8 @@ public static class HashEventsEndpoint
                 var root = document.RootElement;
                 var hashed = EventHash.Of(root);
                 if (hashed.Count > MaxEvents) return Refusal.Invalid("epcisBody.eventList", $"must hold at most {MaxEvents} events").ToResult();
-                var ids = EpcisBody.EventIds(root);
                 return Results.Ok(new EventHashesView(hashed.Count,
-                    [.. hashed.Select(h => new EventHashView(h.Index, ids.ElementAtOrDefault(h.Index), h.Hash, preHashes == true ? h.PreHash : null))]));
+                    [.. hashed.Select(h => new EventHashView(h.Index, h.EventId, h.Hash, preHashes == true ? h.PreHash : null))]));
             }
             catch (EpcisFormatException e)
             {

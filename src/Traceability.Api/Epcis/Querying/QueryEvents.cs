@@ -54,8 +54,11 @@ public static class QueryEventsEndpoint
         if (query.TryGetValue("perPage", out var perPageText) && (!int.TryParse(perPageText, out perPage) || perPage is < 1 or > MaxPerPage))
             errors.Add("perPage", $"must be a whole number from 1 to {MaxPerPage}");
         long after = 0;
-        if (query.TryGetValue("nextPageToken", out var token) && Decode(token.ToString()) is not { } decoded) errors.Add("nextPageToken", "is not a token this query returned");
-        else if (token.Count > 0) after = Decode(token.ToString())!.Value;
+        if (query.TryGetValue("nextPageToken", out var token))
+        {
+            if (Decode(token.ToString()) is { } decoded) after = decoded;
+            else errors.Add("nextPageToken", "is not a token this query returned");
+        }
         var filters = new Filters(
             Set(query, "EQ_bizStep", Step), Moment(query, "GE_eventTime", errors), Moment(query, "LT_eventTime", errors),
             Set(query, "MATCH_epc"), Set(query, "MATCH_anyEPC"), Set(query, "MATCH_epcClass"), Set(query, "MATCH_anyEPCClass"), Set(query, "EQ_bizLocation"));
