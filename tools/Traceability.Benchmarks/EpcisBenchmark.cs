@@ -20,30 +20,16 @@ namespace Traceability.Benchmarks;
 /// </summary>
 public static class EpcisBenchmark
 {
-    const string AdminKey = "benchmark-admin-key";
     const string City = "320200";
     static readonly string Enterprise = "91320200MA1BENCH1" + Traceability.Enterprises.SocialCreditCode.CheckCharacter("91320200MA1BENCH1");
     static readonly string[] GeneratorRole = ["generator"];
 
     public static async Task<int> RunAsync(IDocumentStore store, NpgsqlDataSource dataSource, string connectionString, int events, int writes, int batches)
     {
-        Environment.SetEnvironmentVariable("TRACEABILITY_DB", connectionString);
-        Environment.SetEnvironmentVariable("TRACEABILITY_ADMIN_KEY", AdminKey);
-        Environment.SetEnvironmentVariable("Traceability__DaemonMode", "Solo");
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        Environment.SetEnvironmentVariable("Integrity__RootMinutes", "0");
-        // The service runs its JasperFx command line; hosted in process, it must simply start.
-        JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
-        // The service's content root is where it runs from here: its seeds are copied beside the benchmark.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRACEABILITY_API", AppContext.BaseDirectory);
-        // Any type of the service's assembly names its entry point.
-        await using var factory = new Service();
-        var admin = Client(factory, AdminKey);
-        (await admin.PostAsJsonAsync("/api/enterprises", new { id = Enterprise, name = "Benchmark generator", city = City, roles = GeneratorRole })).EnsureSuccessStatusCode();
-        var key = (await (await admin.PostAsJsonAsync("/api/api-keys", new { role = "enterprise", enterpriseId = Enterprise })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
-        var generator = Client(factory, key);
-        var regulatorKey = (await (await admin.PostAsJsonAsync("/api/api-keys", new { role = "regulator" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
-        var regulator = Client(factory, regulatorKey);
+        await using var factory = new ServiceHost(connectionString);
+        var generator = factory.Client(await factory.EnterpriseAsync(Enterprise, City, GeneratorRole));
+        var regulator = factory.Client(await factory.KeyAsync(new { role = "regulator" }));
 
         await WritesAsync(generator, 1000); // warm-up: tiered JIT, connection pool, Wolverine's generated handlers
         // The rate still drifts as the run goes on, so the blocks go on, off, off, on, twice (ABBA ABBA): a linear drift cancels out.
@@ -102,22 +88,6 @@ public static class EpcisBenchmark
         Console.WriteLine($"{"query",-44} {"median ms",10} {"p99 ms",9} {"median vs state read",22}");
         foreach (var t in new[] { state, export, proof }) Console.WriteLine(t.Row(state));
         return 0;
-    }
-
-    /// <summary>The service in process. Wolverine looks for handlers in the entry assembly, which here is the benchmark's: point it at the service's.</summary>
-    sealed class Service : WebApplicationFactory<Traceability.Batches.Batch>
-    {
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
-            builder.ConfigureServices(services => Wolverine.HostBuilderExtensions.ConfigureWolverine(services,
-                o => o.ApplicationAssembly = typeof(Traceability.Batches.Batch).Assembly));
-    }
-
-    static HttpClient Client(Service factory, string key)
-    {
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        client.Timeout = TimeSpan.FromMinutes(10);
-        return client;
     }
 
     static async Task<double> WritesAsync(HttpClient generator, int count)

@@ -13,11 +13,12 @@ using Traceability.Provenance;
 //   statistics [sizes=1000000,10000000] [seconds=60] [rate=600]: rebuild throughput, query latency at each size vs the query it
 //     replaced, and projection lag under a sustained write load, vs the raw append rate;
 //   deep [depth=10000] [samples=5]: origins and destinations across a chain of splits that deep, vs a state read;
-//   epcis [events=10000] [writes=1000] [batches=10000]: capture, export and the hash chain's cost, vs the single-write rate.
+//   epcis [events=10000] [writes=1000] [batches=10000]: capture, export and the hash chain's cost, vs the single-write rate;
+//   ingest [clients=1,8,32] [seconds=20] [lines=100000]: single writes over HTTP and bulk ingest, vs Marten alone and COPY.
 var mode = args.FirstOrDefault() ?? "provenance";
-if (mode is not ("provenance" or "statistics" or "deep" or "epcis"))
+if (mode is not ("provenance" or "statistics" or "deep" or "epcis" or "ingest"))
 {
-    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [sizes,comma-separated] [seconds] [rate] | deep [depth] [samples] | epcis [events] [writes] [batches]");
+    Console.Error.WriteLine("usage: provenance [batches] [samples] | statistics [sizes,comma-separated] [seconds] [rate] | deep [depth] [samples] | epcis [events] [writes] [batches] | ingest [clients,comma-separated] [seconds] [lines]");
     return 2;
 }
 var size = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 10_000;
@@ -46,6 +47,12 @@ try
         return await EpcisBenchmark.RunAsync(store, dataSource, given ?? server!.ConnectionString, size,
             args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000,
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+
+    if (mode == "ingest")
+        return await IngestBenchmark.RunAsync(dataSource, given ?? server!.ConnectionString,
+            [.. (args.Length > 1 ? args[1] : "1,8,32").Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture))],
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
 
     var build = Stopwatch.StartNew();
     var graph = await LineageBuilder.BuildAsync(store, size, new Random(20261123));

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using NodaTime;
+using Npgsql;
+using Traceability.Batches;
+using Traceability.Hosting;
+
+namespace Traceability.Benchmarks;
+
+/// <summary>
+/// Ingest through the service over real HTTP (Kestrel, sockets, the whole pipeline) at 1, 8 and 32 clients, each next to
+/// Marten alone appending the same <see cref="BatchGenerated"/> event (Quick append, no projection, no HTTP) in the same run:
+/// - registrations, POST /api/batches: one event per request;
+/// - the custody cycle, register + dispatch + receipt: three requests, three events (Marten alone: a stream started and
+///   appended to twice, three transactions);
+/// - bulk ingest, POST /api/commands (NDJSON), registrations and custody cycles, next to COPY of the same event rows.
+/// </summary>
+public static class IngestBenchmark
+{
+    const string City = "320200";
+    const string CollectorCity = "320500";
+    static readonly string Generator = Code("91320200MA1BENCH2");
+    static readonly string Collector = Code("91320500MA1BENCH3");
+
+    static string Code(string stem) => stem + Traceability.Enterprises.SocialCreditCode.CheckCharacter(stem);
+
+    public static async Task<int> RunAsync(NpgsqlDataSource dataSource, string connectionString, int[] clientCounts, int seconds, int bulkLines)
+    {
+        var duration = TimeSpan.FromSeconds(seconds);
+        await using var factory = new ServiceHost(connectionString, EmbeddedPostgres.FreePort());
+        var generator = await factory.EnterpriseAsync(Generator, City, "generator");
+        var collector = await factory.EnterpriseAsync(Collector, CollectorCity, "collector");
+        await factory.GrantAsync(Collector, new { kind = "construction-waste", validFrom = "2020-01-01", validTo = "2035-12-31", capacityTonnesPerYear = 100_000_000 });
+        var generatorClients = Enumerable.Range(0, clientCounts.Max()).Select(_ => factory.Client(generator)).ToArray();
+        var collectorClients = Enumerable.Range(0, clientCounts.Max()).Select(_ => factory.Client(collector)).ToArray();
+
+        using var alone = DocumentStore.For(o =>
+        {
+            o.Connection(dataSource);
+            o.DatabaseSchemaName = "bench_marten";
+            o.UseSystemTextJsonForSerialization(Weasel.Core.EnumStorage.AsString, Weasel.Core.Casing.CamelCase, j => JsonConventions.Apply(j));
+            o.Events.AppendMode = EventAppendMode.Quick;
+            o.Events.AddEventType<BatchGenerated>();
+        });
+        await alone.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+        // Warm-up: tiered JIT, connection pools, Wolverine's generated handlers.
+        await Load.RunAsync("warm-up", 4, TimeSpan.FromSeconds(Math.Min(10, seconds)), (c, i) => RegisterAsync(generatorClients[c], i));
+        await Load.RunAsync("warm-up", 4, TimeSpan.FromSeconds(Math.Min(5, seconds)), (c, i) => CycleAsync(generatorClients[c], collectorClients[c], i));
+        await Load.RunAsync("warm-up", 4, TimeSpan.FromSeconds(Math.Min(5, seconds)), (c, i) => AppendAsync(alone, i, 1));
+
+        var rows = new List<(Load Row, Load Baseline)>();
+        var statements = new List<string>();
+        foreach (var clients in clientCounts)
+        {
+            var marten = await Load.RunAsync("Marten alone, StartStream(BatchGenerated)", clients, duration, (c, i) => AppendAsync(alone, i, 1));
+            var counted = await Statements.StartAsync(dataSource);
+            var product = await Load.RunAsync("POST /api/batches", clients, duration, (c, i) => RegisterAsync(generatorClients[c], i));
+            statements.Add(await Statements.ReportAsync(dataSource, counted, product));
+            rows.Add((product, marten));
+        }
+        foreach (var clients in clientCounts)
+        {
+            var marten = await Load.RunAsync("Marten alone, 3 appends in 3 transactions", clients, duration, (c, i) => AppendAsync(alone, i, 3));
+            var counted = await Statements.StartAsync(dataSource);
+            var product = await Load.RunAsync("register + dispatch + receipt (events)", clients, duration, (c, i) => CycleAsync(generatorClients[c], collectorClients[c], i));
+            statements.Add(await Statements.ReportAsync(dataSource, counted, product));
+            rows.Add((product, marten));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(Load.Header);
+        foreach (var (row, baseline) in rows)
+        {
+            Console.WriteLine(baseline.Row(null));
+            Console.WriteLine(row.Row(baseline));
+        }
+        Console.WriteLine("(a custody cycle is 3 events: cycles/s is the events/s of its row divided by 3)");
+        foreach (var line in statements.Where(l => l.Length > 0)) Console.WriteLine(line);
+        return 0;
+    }
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    static async Task<int> RegisterAsync(HttpClient client, long i)
+    {
+        var response = await client.PostAsJsonAsync("/api/batches", new { category = "construction-waste", massKg = 10 + i % 90, occurredAt = "2026-11-01T00:00:00Z" }, Json);
+        if ((int)response.StatusCode != 201) throw new InvalidOperationException($"registration: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return 1;
+    }
+
+    static async Task<int> CycleAsync(HttpClient generator, HttpClient collector, long i)
+    {
+        var kg = 10 + i % 90;
+        var registered = await Created(await generator.PostAsJsonAsync("/api/batches", new { category = "construction-waste", massKg = kg, occurredAt = "2026-11-01T00:00:00Z" }, Json));
+        var batch = registered.GetProperty("id").GetGuid();
+        var dispatched = await Created(await generator.PostAsJsonAsync($"/api/batches/{batch}/dispatches",
+            new { to = Collector, massKg = kg, occurredAt = "2026-11-01T01:00:00Z", vehiclePlate = "苏B12345" }, Json));
+        var manifest = dispatched.GetProperty("manifestId").GetGuid();
+        var received = await collector.PostAsJsonAsync($"/api/batches/{batch}/dispatches/{manifest}/receipt", new { massKg = kg, occurredAt = "2026-11-01T02:00:00Z" }, Json);
+        if ((int)received.StatusCode != 200) throw new InvalidOperationException($"receipt: {(int)received.StatusCode} {await received.Content.ReadAsStringAsync()}");
+        return 3;
+    }
+
+    static async Task<JsonElement> Created(HttpResponseMessage response)
+    {
+        if ((int)response.StatusCode != 201) throw new InvalidOperationException($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    static async Task<int> AppendAsync(DocumentStore store, long i, int events)
+    {
+        var id = Guid.CreateVersion7();
+        for (var n = 0; n < events; n++)
+        {
+            await using var session = store.LightweightSession();
+            var e = new BatchGenerated(id, "construction-waste", new Mass(10 + i % 90), null, null, Generator, City, null, Instant.FromUtc(2026, 11, 1, 0, 0));
+            if (n == 0) session.Events.StartStream<Batch>(id, e);
+            else session.Events.Append(id, e);
+            await session.SaveChangesAsync();
+        }
+        return events;
+    }
+}
