@@ -62,7 +62,7 @@ builder.Services.AddIntegrity(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddTelemetry(builder.Configuration);
 
-builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(database.ConnectionString).UseNodaTime().Build());
+builder.Services.AddSingleton(Connections.DataSource(database.ConnectionString));
 builder.Services.AddMarten(StoreSetup.Configure)
     .UseNpgsqlDataSource()
     // One node embedded; with a shared database, nodes elect one to run the projections.

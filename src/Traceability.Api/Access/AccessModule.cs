@@ -12,12 +12,16 @@ public static class AccessModule
     {
         options.Schema.For<ApiKey>();
         options.Schema.For<IdempotentResponse>().Identity(r => r.Id);
+        // Keys, enterprises and licences are cached per node; their tables tell every node when a row changes.
+        options.Storage.Add(new ReferenceData.Caching.ReferenceChangesFeature(options));
         return options;
     }
 
     public static IServiceCollection AddAccess(this IServiceCollection services, string? adminKey)
     {
         services.AddSingleton(new AdminKey(adminKey));
+        services.AddSingleton<ReferenceData.Caching.ReferenceCache>();
+        services.AddHostedService<ReferenceData.Caching.ReferenceChangeListener>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -24,9 +24,10 @@ public sealed record ScaleBreach(Guid LicenceId, int Year, decimal ScaleKg, deci
 /// </summary>
 public sealed record LicenceBook(string EnterpriseId, IReadOnlyList<Licence> Licences, IReadOnlyDictionary<(Guid, int), decimal>? Used = null)
 {
-    public static async Task<LicenceBook> LoadAsync(IQuerySession session, string enterpriseId, CancellationToken ct)
+    public static async Task<LicenceBook> LoadAsync(IQuerySession session, string enterpriseId, ReferenceData.Caching.ReferenceCache? cache, CancellationToken ct)
     {
-        var licences = await session.Query<Licence>().Where(l => l.EnterpriseId == enterpriseId).ToListAsync(ct);
+        async Task<IReadOnlyList<Licence>?> Read(CancellationToken t) => await session.Query<Licence>().Where(l => l.EnterpriseId == enterpriseId).ToListAsync(t);
+        var licences = (cache is null ? await Read(ct) : await cache.GetAsync(ReferenceData.Caching.ReferenceChanges.Kinds.Licences, enterpriseId, Read, ct))!;
         return new(enterpriseId, licences, await LicenceUsage.LoadAsync(session, licences, ct));
     }
 

@@ -6,6 +6,7 @@ using NodaTime;
 using Traceability.Access;
 using Traceability.Hosting;
 using Traceability.ReferenceData;
+using Traceability.ReferenceData.Caching;
 using Traceability.Requests;
 using Traceability.Settings;
 using Wolverine;
@@ -25,25 +26,25 @@ namespace Traceability.Batches;
 public static class BatchPipeline
 {
     public static Task<WriteOutcome> Handle(
-        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, IClock clock, IOptions<TraceabilityOptions> options,
-        IOptions<JsonOptions> json, CancellationToken ct) =>
-        RunAsync(run, session, bus, categories, clock.GetCurrentInstant(), options.Value, json.Value.SerializerOptions, null, ct);
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, IClock clock,
+        IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct) =>
+        RunAsync(run, session, bus, categories, references, clock.GetCurrentInstant(), options.Value, json.Value.SerializerOptions, null, ct);
 
     /// <summary>
     /// The steps, for one command; <paramref name="pending"/> carries the batches earlier commands of the same
     /// transaction wrote (an EPCIS capture), so a later command reads them as they now stand rather than as stored.
     /// </summary>
     internal static async Task<WriteOutcome> RunAsync(
-        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, Instant now, TraceabilityOptions options,
-        System.Text.Json.JsonSerializerOptions json, PendingBatches? pending, CancellationToken ct)
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, Instant now,
+        TraceabilityOptions options, System.Text.Json.JsonSerializerOptions json, PendingBatches? pending, CancellationToken ct)
     {
         if (await ReplayAsync(session, run, ct) is { } replay) return replay;
         var command = run.Command;
-        var (actor, unregistered) = await BatchActor.LoadAsync(session, command.By, ct);
+        var (actor, unregistered) = await BatchActor.LoadAsync(session, command.By, references, ct);
         if (actor is null) return unregistered!;
         var (streams, refusal) = await FetchTargetsAsync(session, command, pending, ct);
         if (refusal is not null) return refusal;
-        var context = await LoadContextAsync(session, command, actor, streams, categories, now, options, pending, ct);
+        var context = await LoadContextAsync(session, command, actor, streams, categories, references, now, options, pending, ct);
 
         var decision = command.Decide(context);
         if (decision.Refusal is not null)
@@ -90,10 +91,10 @@ public static class BatchPipeline
 
     /// <summary>Step 2, continued: what else the decision declared it reads.</summary>
     static async Task<BatchContext> LoadContextAsync(
-        IDocumentSession session, IBatchCommand command, BatchActor actor, IReadOnlyList<Target> streams, Categories categories, Instant now,
-        TraceabilityOptions options, PendingBatches? pending, CancellationToken ct)
+        IDocumentSession session, IBatchCommand command, BatchActor actor, IReadOnlyList<Target> streams, Categories categories, ReferenceCache references,
+        Instant now, TraceabilityOptions options, PendingBatches? pending, CancellationToken ct)
     {
-        var counterparty = command.Counterparty is { } other ? (await BatchActor.LoadAsync(session, other, ct)).Actor : null;
+        var counterparty = command.Counterparty is { } other ? (await BatchActor.LoadAsync(session, other, references, ct)).Actor : null;
         var held = await HeldIdentifiers.LoadAsync(session, command.Claims, ct);
         IReadOnlyList<StoredEvent> history = command.ReadsHistory && streams.Count > 0
             ? [.. (await session.Events.FetchStreamAsync(streams[0].Id, token: ct)).Select(e => new StoredEvent(e.Version, e.Data)), .. pending?.EventsOf(streams[0].Id) ?? []]

@@ -84,7 +84,7 @@ public static class EventRules
         if (await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch || await session.LoadAsync<Enterprise>(fact.ActedBy, ct) is not { } actor) return;
         var category = rules.Categories.Find(batch.Category)!;
         if (rules.Options.Licensing.Requires(op, category) is null) return;
-        var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
+        var licences = await LicenceBook.LoadAsync(session, actor.Id, null, ct);
         await LapsedLicenceAsync(session, e, op, batch, category, actor, licences, rules, ct);
         await ScaleExceededAsync(session, fact, batch, actor, licences, rules, ct);
     }

@@ -40,7 +40,7 @@ public static class UploadDeadlines
 
         var occurred = ChinaTime.DateOf(fact.OccurredAt);
         var recorded = ChinaTime.DateOf(rules.RecordedAt(e));
-        var licences = await LicenceBook.LoadAsync(session, actor.Id, ct);
+        var licences = await LicenceBook.LoadAsync(session, actor.Id, null, ct);
         var recycler = licences.Licences.Any(l => l is { Kind: LicenceKind.BatteryWhiteList, WhiteList: WhiteListKind.Recycling } && l.Covers(occurred));
         var days = recycler ? rules.Compliance.BatteryRecyclerReportWorkingDays : rules.Compliance.BatteryReportWorkingDays;
         var due = rules.WorkingDays.AddWorkingDays(occurred, days);
