@@ -21,8 +21,10 @@ public static class StoreSetup
     {
         o.DatabaseSchemaName = "traceability";
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => JsonConventions.Apply(j));
-        // Rich appends give inline projections the stream version, which If-Match is checked against.
-        o.Events.AppendMode = EventAppendMode.Rich;
+        // Quick appends: the database numbers the events in the one statement that stores them, instead of a round trip to
+        // reserve sequence numbers first. The inline snapshots still carry the stream version (Marten sets it server-side),
+        // which If-Match is checked against; nothing downstream reads a forwarded event's version or sequence.
+        o.Events.AppendMode = EventAppendMode.Quick;
         o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity().AddEpcis();
     }
 }

@@ -34,8 +34,8 @@ public static class IngestBenchmark
         var generator = await factory.EnterpriseAsync(Generator, City, "generator");
         var collector = await factory.EnterpriseAsync(Collector, CollectorCity, "collector");
         await factory.GrantAsync(Collector, new { kind = "construction-waste", validFrom = "2020-01-01", validTo = "2035-12-31", capacityTonnesPerYear = 100_000_000 });
-        var generatorClients = Enumerable.Range(0, clientCounts.Max()).Select(_ => factory.Client(generator)).ToArray();
-        var collectorClients = Enumerable.Range(0, clientCounts.Max()).Select(_ => factory.Client(collector)).ToArray();
+        var generatorClients = Enumerable.Range(0, Math.Max(4, clientCounts.Max())).Select(_ => factory.Client(generator)).ToArray();
+        var collectorClients = Enumerable.Range(0, Math.Max(4, clientCounts.Max())).Select(_ => factory.Client(collector)).ToArray();
 
         using var alone = DocumentStore.For(o =>
         {

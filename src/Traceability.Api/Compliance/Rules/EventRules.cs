@@ -68,8 +68,10 @@ public static class EventRules
                 e.Data.At, rules.Now, ct);
             return;
         }
-        if (!rules.Compliance.Enabled(AlertRule.RepeatedIdentifier) || e.Version < rules.Compliance.RepeatedIdentifierAttempts) return;
+        if (!rules.Compliance.Enabled(AlertRule.RepeatedIdentifier)) return;
+        // Counted from the stream as stored, not from the forwarded event's version: Quick appends forward it before the database numbers it.
         var attempts = (await session.Events.FetchStreamAsync(e.StreamId, token: ct)).Select(a => a.Data).OfType<IdentifierClaimRefused>().ToList();
+        if (attempts.Count < rules.Compliance.RepeatedIdentifierAttempts) return;
         var by = attempts.Select(a => a.By).Distinct().ToList();
         var holder = await session.LoadAsync<Batch>(e.Data.HeldBy, ct);
         await Alerts.RaiseAsync(session, $"repeated-identifier:{e.Data.Identifier}", AlertRule.RepeatedIdentifier, e.Data.HeldBy, by, e.Data.City,
