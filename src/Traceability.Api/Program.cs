@@ -6,6 +6,7 @@ using Npgsql;
 using NodaTime;
 using Traceability.Access;
 using Traceability.Batches;
+using Traceability.Batches.Ingesting;
 using Traceability.Compliance;
 using Traceability.Compliance.Rules;
 using Traceability.Settings;
@@ -97,6 +98,8 @@ app.UseRequestBounds();
 // authorization, whose fallback policy closes whatever says nothing of who may call it.
 app.UseSwaggerUI();
 app.UseRouting();
+// Ahead of authentication, so refused requests are logged too (when switched on).
+app.UseRequestLog();
 app.UseHonestRejections();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -107,6 +110,7 @@ app.MapAccess();
 app.MapEnterprises();
 app.MapLicensing();
 app.MapBatches();
+app.MapIngestCommands();
 app.MapProvenance();
 app.MapCustody();
 app.MapSearchBatches();

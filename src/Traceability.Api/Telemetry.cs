@@ -20,12 +20,35 @@ public static class Telemetry
         services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("traceability"));
         telemetry.WithMetrics(m => m.AddAspNetCoreInstrumentation().AddMeter(Metrics.MeterName).AddPrometheusExporter());
-        telemetry.WithTracing(t =>
-        {
-            t.AddAspNetCoreInstrumentation().AddSource("Marten").AddSource("Wolverine");
-            if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"])) t.AddOtlpExporter();
-        });
+        // Traces only where they go somewhere: a listener makes ASP.NET Core, Marten and Wolverine build and tag an activity
+        // for every request, query and message, which is paid on the write path whether or not anything exports it.
+        if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            telemetry.WithTracing(t => t.AddAspNetCoreInstrumentation().AddSource("Marten").AddSource("Wolverine").AddOtlpExporter());
         return services;
+    }
+
+    /// <summary>
+    /// One structured line per request (method, route, status, milliseconds, key) when <c>Traceability:RequestLog</c> is
+    /// true; off by default, since a line per request is a cost on every write and the metrics already count them.
+    /// </summary>
+    public static void UseRequestLog(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("Traceability:RequestLog")) return;
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Traceability.Requests");
+        app.Use(async (http, next) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await next(http);
+            }
+            finally
+            {
+                log.LogInformation("{Method} {Route} {Status} {ElapsedMs:0.0} ms key {Key}", http.Request.Method,
+                    (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value, http.Response.StatusCode,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, http.User.FindFirst(Requests.Caller.KeyClaim)?.Value ?? "-");
+            }
+        });
     }
 
     /// <summary>Anyone may read it, as scrapers do: counts and latencies per route, nothing of any party's data.</summary>

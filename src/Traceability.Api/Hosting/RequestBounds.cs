@@ -17,11 +17,18 @@ public static class RequestBounds
     public const long CaptureBodyBytes = 16 * 1024 * 1024;
 
     public const string CapturePath = "/epcis/capture";
+
+    /// <summary>A bulk ingest (POST <see cref="CommandsPath"/>) streams: its lines are bounded one by one, the whole only by this.</summary>
+    public const long CommandsBodyBytes = 4L * 1024 * 1024 * 1024;
+
+    public const string CommandsPath = "/api/commands";
     public const int MaxQueryValueLength = 500;
 
     public static IApplicationBuilder UseRequestBounds(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        var maxBody = http.Request.Path.Equals(CapturePath, StringComparison.OrdinalIgnoreCase) ? CaptureBodyBytes : MaxBodyBytes;
+        var maxBody = http.Request.Path.Equals(CapturePath, StringComparison.OrdinalIgnoreCase) ? CaptureBodyBytes
+            : http.Request.Path.Equals(CommandsPath, StringComparison.OrdinalIgnoreCase) ? CommandsBodyBytes
+            : MaxBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
         if (http.Request.ContentLength > maxBody)
         {
@@ -66,7 +73,7 @@ public static class RequestBounds
         {
             case "415 HTTP Unsupported Media Type":
                 await WriteAsync(http, new Refusal(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type.",
-                    $"Content-Type: this endpoint takes application/json, not '{http.Request.ContentType}'."));
+                    $"Content-Type: this endpoint takes {(http.Request.Path.Equals(CommandsPath, StringComparison.OrdinalIgnoreCase) ? "application/x-ndjson" : "application/json")}, not '{http.Request.ContentType}'."));
                 return;
             case "405 HTTP Method Not Supported":
                 await WriteAsync(http, new Refusal(StatusCodes.Status405MethodNotAllowed, "Method not allowed.",

@@ -16,10 +16,13 @@ public sealed record IdempotencyKey(string Id, string RequestHash)
     const int MaxLength = 255;
 
     /// <summary>Reads the header; a missing header means the write is not idempotent.</summary>
-    public static (IdempotencyKey? Key, Refusal? Refusal) From(HttpContext http, string scope, object request)
+    public static (IdempotencyKey? Key, Refusal? Refusal) From(HttpContext http, string scope, object request) =>
+        http.Request.Headers.TryGetValue(Header, out var values) ? FromValue(values.ToString(), scope, request) : (null, null);
+
+    /// <summary>A key sent otherwise than as a header (a bulk ingest line's <c>idempotencyKey</c>); null means none.</summary>
+    public static (IdempotencyKey? Key, Refusal? Refusal) FromValue(string? key, string scope, object request)
     {
-        if (!http.Request.Headers.TryGetValue(Header, out var values)) return (null, null);
-        var key = values.ToString();
+        if (key is null) return (null, null);
         if (string.IsNullOrWhiteSpace(key) || key.Length > MaxLength || key.Any(char.IsControl))
             return (null, Refusal.Invalid(Header, $"must be 1 to {MaxLength} printable characters"));
         var body = JsonSerializer.SerializeToUtf8Bytes(request, request.GetType());
@@ -47,13 +50,15 @@ public static class Idempotency
         if (key is null) return null;
         var stored = await session.LoadAsync<IdempotentResponse>(key.Id, ct);
         if (stored is null) return null;
-        if (stored.RequestHash != key.RequestHash)
-            return new Refusal(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused.",
-                $"{IdempotencyKey.Header}: this key was already used for a different request; use a new key for a new request.",
-                new Dictionary<string, string[]> { [IdempotencyKey.Header] = ["was already used for a different request"] });
+        if (stored.RequestHash != key.RequestHash) return Reused;
         var body = stored.BodyJson is null ? (object?)null : JsonDocument.Parse(stored.BodyJson).RootElement.Clone();
         return new WriteOutcome(stored.Status, body, stored.Location, Replayed: true);
     }
+
+    /// <summary>The answer to a key sent again with a different request.</summary>
+    public static readonly Refusal Reused = new(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused.",
+        $"{IdempotencyKey.Header}: this key was already used for a different request; use a new key for a new request.",
+        new Dictionary<string, string[]> { [IdempotencyKey.Header] = ["was already used for a different request"] });
 
     /// <summary>
     /// Keeps a successful outcome in the same unit of work as the events it describes. Refusals are

@@ -26,6 +26,9 @@ public interface IBatchCommand
     /// <summary>Another enterprise the decision judges (a dispatch's addressee), loaded with its licences.</summary>
     string? Counterparty => null;
 
+    /// <summary>A new batch's id the client chose (a registration naming its id): checked free before deciding, so a taken one is a 409 naming it.</summary>
+    Guid? ChosenId => null;
+
     /// <summary>Whether the decision reads the first target's stored events (a correction names one by version).</summary>
     bool ReadsHistory => false;
 

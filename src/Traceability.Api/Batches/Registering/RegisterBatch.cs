@@ -16,6 +16,7 @@ namespace Traceability.Batches.Registering;
 /// <param name="OccurredAt">When the batch was generated (ISO 8601 instant).</param>
 /// <param name="ExternalRef">The enterprise's own reference.</param>
 /// <param name="WasteCode">Hazardous waste: its 8-digit code of the National Hazardous Waste List (2025), e.g. 900-249-08; required for hazardous categories, absent otherwise.</param>
+/// <param name="Id">The batch's id, where the client chooses it (a UUID), so that later lines of a bulk ingest can name the batch; an id already taken is a 409. The service chooses one otherwise.</param>
 public sealed record RegisterBatchRequest(
     string? Category,
     decimal? MassKg,
@@ -23,7 +24,8 @@ public sealed record RegisterBatchRequest(
     IdentifierRequest? Identifier,
     Instant? OccurredAt,
     string? ExternalRef,
-    string? WasteCode = null)
+    string? WasteCode = null,
+    Guid? Id = null)
 {
     /// <summary>Checks the request's own shape against the category catalog; no state is needed.</summary>
     public (RegisterBatch? Command, Refusal? Refusal) Validate(string generator, Categories categories)
@@ -43,9 +45,11 @@ public sealed record RegisterBatchRequest(
         var identifier = IdentityRules.Validate(Identifier, category, Units, "", errors, required: false);
         var wasteCode = WasteCodeRules.Validate(WasteCode, category, categories.HazardousWaste, "wasteCode", errors);
 
+        if (Id == Guid.Empty) errors.Add("id", "must not be the empty UUID");
+
         if (errors.Any) return (null, errors.ToRefusal());
-        return (new RegisterBatch(Guid.CreateVersion7(), category!.Code, new Mass(MassKg!.Value), Units ?? (identifier is null ? null : 1),
-            identifier, OccurredAt!.Value, ExternalRef, generator, wasteCode), null);
+        return (new RegisterBatch(Id ?? Guid.CreateVersion7(), category!.Code, new Mass(MassKg!.Value), Units ?? (identifier is null ? null : 1),
+            identifier, OccurredAt!.Value, ExternalRef, generator, wasteCode, IdChosen: Id is not null), null);
     }
 }
 
@@ -58,9 +62,11 @@ public sealed record RegisterBatch(
     Instant OccurredAt,
     string? ExternalRef,
     string Generator,
-    string? WasteCode = null) : IBatchCommand
+    string? WasteCode = null,
+    bool IdChosen = false) : IBatchCommand
 {
     public string By => Generator;
+    public Guid? ChosenId => IdChosen ? BatchId : null;
     public IReadOnlyList<Guid> Targets => [];
     public IEnumerable<UnitIdentifier> Claims => Identifier is null ? [] : [Identifier];
 

@@ -1,0 +1,51 @@
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Traceability.ReferenceData;
+using Traceability.ReferenceData.Caching;
+using Traceability.Requests;
+using Traceability.Settings;
+using Wolverine;
+using Wolverine.Attributes;
+
+namespace Traceability.Batches.Ingesting;
+
+/// <summary>A chunk of a bulk ingest's lines, to run in one transaction.</summary>
+public sealed record RunCommandLines(IReadOnlyList<CommandLine> Lines);
+
+/// <summary>What each line of the chunk answered, in order.</summary>
+public sealed record CommandLinesOutcome(IReadOnlyList<WriteOutcome> Outcomes);
+
+/// <summary>
+/// Runs a chunk's lines in order through <see cref="BatchPipeline"/>, in one transaction: a later line reads what an
+/// earlier one wrote (<see cref="PendingBatches"/>). A refused line appends nothing, so the others commit without it;
+/// Wolverine's transactional middleware commits the chunk's events, snapshots, idempotency records and outbox together.
+/// </summary>
+[WolverineHandler]
+public static class CommandLinesHandler
+{
+    public static async Task<CommandLinesOutcome> Handle(
+        RunCommandLines run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, IClock clock,
+        IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var pending = new PendingBatches();
+        var outcomes = new List<WriteOutcome>(run.Lines.Count);
+        // A key answered earlier in this chunk is not stored yet, so the pipeline's replay cannot read it: answered from here.
+        var answered = new Dictionary<string, (string Hash, WriteOutcome Outcome)>(StringComparer.Ordinal);
+        foreach (var line in run.Lines)
+        {
+            if (line.Key is { } key && answered.TryGetValue(key.Id, out var earlier))
+            {
+                outcomes.Add(earlier.Hash == key.RequestHash ? earlier.Outcome with { Replayed = true } : Idempotency.Reused);
+                continue;
+            }
+            var outcome = await BatchPipeline.RunAsync(new RunBatchCommand(line.Command, line.Key), session, bus, categories, references, now, options.Value,
+                json.Value.SerializerOptions, pending, ct);
+            if (line.Key is { } first && outcome.Succeeded) answered[first.Id] = (first.RequestHash, outcome);
+            outcomes.Add(outcome);
+        }
+        return new CommandLinesOutcome(outcomes);
+    }
+}
