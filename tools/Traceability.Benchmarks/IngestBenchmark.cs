@@ -59,7 +59,7 @@ public static class IngestBenchmark
             var marten = await Load.RunAsync("Marten alone, StartStream(BatchGenerated)", clients, duration, (c, i) => AppendAsync(alone, i, 1));
             var counted = await Statements.StartAsync(dataSource);
             var product = await Load.RunAsync("POST /api/batches", clients, duration, (c, i) => RegisterAsync(generatorClients[c], i));
-            statements.Add(await Statements.ReportAsync(dataSource, counted, product));
+            statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
             rows.Add((product, marten));
         }
         foreach (var clients in clientCounts)
@@ -67,8 +67,29 @@ public static class IngestBenchmark
             var marten = await Load.RunAsync("Marten alone, 3 appends in 3 transactions", clients, duration, (c, i) => AppendAsync(alone, i, 3));
             var counted = await Statements.StartAsync(dataSource);
             var product = await Load.RunAsync("register + dispatch + receipt (events)", clients, duration, (c, i) => CycleAsync(generatorClients[c], collectorClients[c], i));
-            statements.Add(await Statements.ReportAsync(dataSource, counted, product));
+            statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
             rows.Add((product, marten));
+        }
+
+        // Bulk: each client sends its share of the lines in one request; COPY writes the same rows in one transaction per client.
+        await BulkIngest.PrepareCopyAsync(dataSource);
+        var payload = JsonSerializer.Serialize(new { batchId = Guid.CreateVersion7(), category = "construction-waste", massKg = 55, generator = Generator, city = City, occurredAt = "2026-11-01T00:00:00Z" });
+        var bulk = new List<(BulkIngest.Result Row, BulkIngest.Result Baseline)>();
+        foreach (var clients in clientCounts.Where(c => c <= 8))
+        {
+            var share = bulkLines / clients;
+            var copy = await BulkIngest.MeasureAsync("COPY, streams + events", clients, _ => BulkIngest.CopyAsync(dataSource, share, 1, payload));
+            var counted = await Statements.StartAsync(dataSource);
+            var product = await BulkIngest.MeasureAsync("POST /api/commands, registrations", clients, async c =>
+                (await BulkIngest.SendAsync(generatorClients[c], Enumerable.Range(0, share).Select(i => RegisterLine(Guid.CreateVersion7(), i)))).Count);
+            statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
+            bulk.Add((product, copy));
+            var cycles = share / 3;
+            var copyCycles = await BulkIngest.MeasureAsync("COPY, streams + 3 events each", clients, _ => BulkIngest.CopyAsync(dataSource, cycles, 3, payload));
+            counted = await Statements.StartAsync(dataSource);
+            var productCycles = await BulkIngest.MeasureAsync("POST /api/commands, custody cycles (events)", clients, c => CyclesAsync(generatorClients[c], collectorClients[c], cycles));
+            statements.Add(await Statements.ReportAsync(dataSource, counted, productCycles.Name, productCycles.Clients, productCycles.Events));
+            bulk.Add((productCycles, copyCycles));
         }
 
         Console.WriteLine();
@@ -79,11 +100,41 @@ public static class IngestBenchmark
             Console.WriteLine(row.Row(baseline));
         }
         Console.WriteLine("(a custody cycle is 3 events: cycles/s is the events/s of its row divided by 3)");
+        Console.WriteLine();
+        Console.WriteLine(BulkIngest.Header);
+        foreach (var (row, baseline) in bulk)
+        {
+            Console.WriteLine(baseline.Row(null));
+            Console.WriteLine(row.Row(baseline));
+        }
+        Console.WriteLine("(custody cycles: 3 events each, cycles/s = events/s / 3)");
         foreach (var line in statements.Where(l => l.Length > 0)) Console.WriteLine(line);
         return 0;
     }
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    static string RegisterLine(Guid id, long i) => JsonSerializer.Serialize(new
+    {
+        path = "/api/batches", body = new { id, category = "construction-waste", massKg = 10 + i % 90, occurredAt = "2026-11-01T00:00:00Z" },
+    }, Json);
+
+    /// <summary>The generator's file (a registration and a dispatch per batch), then the collector's (a receipt per manifest the first answered).</summary>
+    static async Task<long> CyclesAsync(HttpClient generator, HttpClient collector, int cycles)
+    {
+        var ids = Enumerable.Range(0, cycles).Select(_ => Guid.CreateVersion7()).ToArray();
+        var sent = await BulkIngest.SendAsync(generator, ids.SelectMany((id, i) => new[]
+        {
+            RegisterLine(id, i),
+            JsonSerializer.Serialize(new { path = $"/api/batches/{id}/dispatches", body = new { to = Collector, massKg = 10 + i % 90, occurredAt = "2026-11-01T01:00:00Z", vehiclePlate = "苏B12345" } }, Json),
+        }));
+        await BulkIngest.SendAsync(collector, ids.Select((id, i) => JsonSerializer.Serialize(new
+        {
+            path = $"/api/batches/{id}/dispatches/{sent[2 * i + 1].GetProperty("manifestId").GetGuid()}/receipt",
+            body = new { massKg = 10 + i % 90, occurredAt = "2026-11-01T02:00:00Z" },
+        }, Json)));
+        return 3L * cycles;
+    }
 
     static async Task<int> RegisterAsync(HttpClient client, long i)
     {

@@ -24,7 +24,7 @@ public static class Statements
         }
     }
 
-    public static async Task<string> ReportAsync(NpgsqlDataSource dataSource, bool counted, Load load)
+    public static async Task<string> ReportAsync(NpgsqlDataSource dataSource, bool counted, string name, int clients, long events)
     {
         if (!counted) return "";
         await using var read = dataSource.CreateCommand(
@@ -33,8 +33,8 @@ public static class Statements
         var rows = new List<(string Query, long Calls)>();
         while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
         var c = CultureInfo.InvariantCulture;
-        var lines = new List<string> { string.Create(c, $"{load.Name}, {load.Clients} clients: {rows.Sum(r => r.Calls) / (double)load.Events:0.0} statements per event; the most frequent:") };
-        lines.AddRange(rows.Take(12).Select(r => string.Create(c, $"  {r.Calls / (double)load.Events,6:0.00}  {Flat(r.Query)}")));
+        var lines = new List<string> { string.Create(c, $"{name}, {clients} clients: {rows.Sum(r => r.Calls) / (double)events:0.0} statements per event; the most frequent:") };
+        lines.AddRange(rows.Where(r => r.Calls * 50 >= events).Take(25).Select(r => string.Create(c, $"  {r.Calls / (double)events,6:0.00}  {Flat(r.Query)}")));
         return string.Join(Environment.NewLine, lines);
     }
 

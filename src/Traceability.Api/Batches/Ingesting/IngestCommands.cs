@@ -45,6 +45,7 @@ public static class IngestCommandsEndpoint
             .RequireAuthorization(Roles.Enterprise)
             .Accepts<CommandLineRequest>(MediaType)
             .Produces<CommandLineResult>(StatusCodes.Status200OK, MediaType)
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 

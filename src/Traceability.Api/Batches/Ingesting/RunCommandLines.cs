@@ -26,10 +26,10 @@ public sealed record CommandLinesOutcome(IReadOnlyList<WriteOutcome> Outcomes);
 public static class CommandLinesHandler
 {
     public static async Task<CommandLinesOutcome> Handle(
-        RunCommandLines run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, IClock clock,
-        IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+        RunCommandLines run, IDocumentSession session, IMessageContext bus, Compliance.Rules.Rulebook rules, ReferenceCache references,
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
+        var now = rules.Now;
         var pending = new PendingBatches();
         var outcomes = new List<WriteOutcome>(run.Lines.Count);
         // A key answered earlier in this chunk is not stored yet, so the pipeline's replay cannot read it: answered from here.
@@ -41,8 +41,7 @@ public static class CommandLinesHandler
                 outcomes.Add(earlier.Hash == key.RequestHash ? earlier.Outcome with { Replayed = true } : Idempotency.Reused);
                 continue;
             }
-            var outcome = await BatchPipeline.RunAsync(new RunBatchCommand(line.Command, line.Key), session, bus, categories, references, now, options.Value,
-                json.Value.SerializerOptions, pending, ct);
+            var outcome = await BatchPipeline.RunAsync(new RunBatchCommand(line.Command, line.Key), session, bus, rules, references, now, json.Value.SerializerOptions, pending, ct);
             if (line.Key is { } first && outcome.Succeeded) answered[first.Id] = (first.RequestHash, outcome);
             outcomes.Add(outcome);
         }

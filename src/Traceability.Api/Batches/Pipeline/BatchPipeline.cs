@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Traceability.Access;
+using Traceability.Compliance.Rules;
 using Traceability.Hosting;
 using Traceability.ReferenceData;
 using Traceability.ReferenceData.Caching;
@@ -26,18 +27,19 @@ namespace Traceability.Batches;
 public static class BatchPipeline
 {
     public static Task<WriteOutcome> Handle(
-        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, IClock clock,
-        IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct) =>
-        RunAsync(run, session, bus, categories, references, clock.GetCurrentInstant(), options.Value, json.Value.SerializerOptions, null, ct);
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Rulebook rules, ReferenceCache references, IOptions<JsonOptions> json,
+        CancellationToken ct) =>
+        RunAsync(run, session, bus, rules, references, rules.Now, json.Value.SerializerOptions, null, ct);
 
     /// <summary>
     /// The steps, for one command; <paramref name="pending"/> carries the batches earlier commands of the same
     /// transaction wrote (an EPCIS capture), so a later command reads them as they now stand rather than as stored.
     /// </summary>
     internal static async Task<WriteOutcome> RunAsync(
-        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceCache references, Instant now,
-        TraceabilityOptions options, System.Text.Json.JsonSerializerOptions json, PendingBatches? pending, CancellationToken ct)
+        RunBatchCommand run, IDocumentSession session, IMessageContext bus, Rulebook rules, ReferenceCache references, Instant now,
+        System.Text.Json.JsonSerializerOptions json, PendingBatches? pending, CancellationToken ct)
     {
+        var (categories, options) = (rules.Categories, rules.Options);
         if (await ReplayAsync(session, run, ct) is { } replay) return replay;
         var command = run.Command;
         var (actor, unregistered) = await BatchActor.LoadAsync(session, command.By, references, ct);
@@ -55,6 +57,7 @@ public static class BatchPipeline
             return decision.Refusal;
         }
         Append(session, streams, decision, pending);
+        await Deadlines.ScheduleAsync(bus, decision.Events, context, rules);
         foreach (var use in decision.Uses) Licensing.LicenceUsage.Add(session, use);
         var outcome = command.Respond(context, decision);
         Idempotency.Remember(session, run.Idempotency, outcome, context.Now, json);

@@ -25,22 +25,29 @@ public sealed record CheckStorage(Guid BatchId, string Holder, long SinceUnixMs)
 [WolverineHandler]
 public static class Deadlines
 {
-    public static Task Handle(IEvent<BatchGenerated> e, IMessageContext bus, Rulebook rules) =>
-        ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.Generator, e.Data.OccurredAt, e.Data.Category, rules);
-
-    public static Task Handle(IEvent<BatchDerived> e, IMessageContext bus, Rulebook rules) =>
-        ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.Producer, e.Data.OccurredAt, e.Data.Category, rules);
-
-    public static async Task Handle(IEvent<BatchReceived> e, IDocumentSession session, IMessageContext bus, Rulebook rules, CancellationToken ct)
+    /// <summary>
+    /// Called by the pipeline as it appends a decision's events, so the deadlines go into the outbox of the transaction that
+    /// stores them. Scheduled there rather than from each forwarded event: a registration of a category with no storage
+    /// limit then costs no message at all (a forwarded event is an inbox row written, handled and marked, whatever it does).
+    /// </summary>
+    public static async Task ScheduleAsync(IMessageContext bus, IReadOnlyList<object> events, BatchContext context, Rulebook rules)
     {
-        if (await session.LoadAsync<Batch>(e.Data.BatchId, ct) is { } batch)
-            await ScheduleStorageAsync(bus, e.Data.BatchId, e.Data.By, e.Data.OccurredAt, batch.Category, rules);
-    }
-
-    public static async Task Handle(IEvent<BatchDispatched> e, IMessageContext bus, Rulebook rules)
-    {
-        if (!rules.Compliance.Enabled(AlertRule.InTransitTooLong)) return;
-        await bus.ScheduleAsync(new CheckTransit(e.Data.BatchId, e.Data.ManifestId), rules.Compliance.TransitCheckAt(e.Data.OccurredAt, rules.RecordedAt(e)).ToDateTimeOffset());
+        foreach (var e in events)
+            switch (e)
+            {
+                case BatchGenerated g:
+                    await ScheduleStorageAsync(bus, g.BatchId, g.Generator, g.OccurredAt, g.Category, rules);
+                    break;
+                case BatchDerived d:
+                    await ScheduleStorageAsync(bus, d.BatchId, d.Producer, d.OccurredAt, d.Category, rules);
+                    break;
+                case BatchReceived r when context.Batches.FirstOrDefault(b => b.Id == r.BatchId) is { } batch:
+                    await ScheduleStorageAsync(bus, r.BatchId, r.By, r.OccurredAt, batch.Category, rules);
+                    break;
+                case BatchDispatched sent when rules.Compliance.Enabled(AlertRule.InTransitTooLong):
+                    await bus.ScheduleAsync(new CheckTransit(sent.BatchId, sent.ManifestId), rules.Compliance.TransitCheckAt(sent.OccurredAt, context.Now).ToDateTimeOffset());
+                    break;
+            }
     }
 
     static async Task ScheduleStorageAsync(IMessageContext bus, Guid batchId, string holder, Instant since, string category, Rulebook rules)

@@ -49,16 +49,17 @@ public sealed record RunCapture(Guid CaptureId, string By, JsonElement Document,
 public static class CaptureHandler
 {
     public static async Task<CaptureOutcome> Handle(
-        RunCapture run, IDocumentSession session, IMessageContext bus, Categories categories, ReferenceData.Caching.ReferenceCache references, IClock clock,
+        RunCapture run, IDocumentSession session, IMessageContext bus, Compliance.Rules.Rulebook rules, ReferenceData.Caching.ReferenceCache references, IClock clock,
         IOptions<TraceabilityOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
     {
+        var categories = rules.Categories;
         var now = clock.GetCurrentInstant();
         var (job, mapping) = Start(run, ExportBatchEndpoint.Names(options.Value), categories, now);
         var pending = new PendingBatches();
         for (var i = 0; i < mapping.Count; i++)
         {
             var (outcome, refusal) = await RunOneAsync(mapping, i, job, cmd =>
-                BatchPipeline.RunAsync(new RunBatchCommand(cmd, null), session, bus, categories, references, now, options.Value, json.Value.SerializerOptions, pending, ct), pending);
+                BatchPipeline.RunAsync(new RunBatchCommand(cmd, null), session, bus, rules, references, now, json.Value.SerializerOptions, pending, ct), pending);
             if (refusal is null) continue;
             // All or nothing: what the earlier events wrote goes, the job (with the refusal) stays.
             session.EjectAllPendingChanges();
