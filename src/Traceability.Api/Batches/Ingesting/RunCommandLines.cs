@@ -31,6 +31,13 @@ public static class CommandLinesHandler
     {
         var now = rules.Now;
         var pending = new PendingBatches();
+        // The ids the chunk's registrations chose, checked free in one query rather than one round trip a line.
+        var chosen = run.Lines.Select(l => l.Command.ChosenId).OfType<Guid>().ToArray();
+        if (chosen.Length > 0)
+        {
+            var taken = await session.QueryAsync<Guid>($"select id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?)", ct, chosen);
+            pending.KnownFree(chosen.Except(taken));
+        }
         var outcomes = new List<WriteOutcome>(run.Lines.Count);
         // A key answered earlier in this chunk is not stored yet, so the pipeline's replay cannot read it: answered from here.
         var answered = new Dictionary<string, (string Hash, WriteOutcome Outcome)>(StringComparer.Ordinal);

@@ -46,7 +46,7 @@ public static class BatchPipeline
         if (actor is null) return unregistered!;
         var (streams, refusal) = await FetchTargetsAsync(session, command, pending, ct);
         if (refusal is not null) return refusal;
-        if (command.ChosenId is { } chosen && (pending?.Find(chosen) is not null || await session.Events.FetchStreamStateAsync(chosen, ct) is not null))
+        if (command.ChosenId is { } chosen && (pending?.IsTaken(chosen) ?? await session.Events.FetchStreamStateAsync(chosen, ct) is not null))
             return Refusal.Conflict($"id: a batch {chosen} already exists; choose another id, or leave the choice to the service.", "id");
         var context = await LoadContextAsync(session, command, actor, streams, categories, references, now, options, pending, ct);
 

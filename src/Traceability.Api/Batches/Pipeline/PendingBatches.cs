@@ -15,6 +15,13 @@ public sealed class PendingBatches
 {
     readonly Dictionary<Guid, Target> written = [];
     readonly Dictionary<Guid, List<StoredEvent>> appended = [];
+    readonly HashSet<Guid> free = [];
+
+    /// <summary>Ids read as not stored at the transaction's start (a bulk chunk's chosen ids, checked in one query): no need to ask again.</summary>
+    public void KnownFree(IEnumerable<Guid> ids) => free.UnionWith(ids);
+
+    /// <summary>Whether the id is taken by a batch this transaction wrote, free as read at its start, or unknown here (null).</summary>
+    public bool? IsTaken(Guid id) => written.ContainsKey(id) ? true : free.Contains(id) ? false : null;
 
     /// <summary>The events this transaction appended to a batch so far, with the versions they will have.</summary>
     public IReadOnlyList<StoredEvent> EventsOf(Guid id) => appended.GetValueOrDefault(id) ?? [];
@@ -34,9 +41,14 @@ public sealed class PendingBatches
         list.Add(new StoredEvent(next.Version, e));
     }
 
-    static Batch? Create(object e) =>
-        typeof(Batch).GetMethod(nameof(Batch.Create), BindingFlags.Public | BindingFlags.Static, [e.GetType()])?.Invoke(null, [e]) as Batch;
+    // The aggregate's Create and Apply per event type, looked up once: a bulk chunk folds hundreds of events.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (MethodInfo? Create, MethodInfo? Apply)> Methods = new();
 
-    static Batch Apply(Batch batch, object e) =>
-        typeof(Batch).GetMethod("Apply", BindingFlags.Public | BindingFlags.Instance, [e.GetType()])?.Invoke(batch, [e]) as Batch ?? batch;
+    static (MethodInfo? Create, MethodInfo? Apply) MethodsFor(Type type) => Methods.GetOrAdd(type, t => (
+        typeof(Batch).GetMethod(nameof(Batch.Create), BindingFlags.Public | BindingFlags.Static, [t]),
+        typeof(Batch).GetMethod("Apply", BindingFlags.Public | BindingFlags.Instance, [t])));
+
+    static Batch? Create(object e) => MethodsFor(e.GetType()).Create?.Invoke(null, [e]) as Batch;
+
+    static Batch Apply(Batch batch, object e) => MethodsFor(e.GetType()).Apply?.Invoke(batch, [e]) as Batch ?? batch;
 }
