@@ -7,6 +7,7 @@ using NodaTime;
 using Traceability.Access;
 using Traceability.Batches;
 using Traceability.Batches.Ingesting;
+using Traceability.Changes;
 using Traceability.Compliance;
 using Traceability.Compliance.Rules;
 using Traceability.Settings;
@@ -61,6 +62,7 @@ builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddBatches();
 builder.Services.AddIntegrity(builder.Configuration);
 builder.Services.AddHealth();
+builder.Services.AddChanges();
 builder.Services.AddTelemetry(builder.Configuration);
 
 builder.Services.AddSingleton(Connections.DataSource(database.ConnectionString));
@@ -118,6 +120,7 @@ app.MapCompliance();
 app.MapStatistics();
 app.MapEpcis();
 app.MapIntegrity();
+app.MapChanges();
 
 // One line says what a newcomer needs; the libraries' start-up chatter stays below Warning (appsettings.json).
 app.Lifetime.ApplicationStarted.Register(() =>

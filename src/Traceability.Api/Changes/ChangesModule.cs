@@ -1,0 +1,17 @@
+using Traceability.Changes.Feed;
+
+namespace Traceability.Changes;
+
+/// <summary>What changed, for every party: the feed it reads and the webhooks it is sent.</summary>
+public static class ChangesModule
+{
+    public static IServiceCollection AddChanges(this IServiceCollection services)
+    {
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<FeedSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedSignal>());
+        return services;
+    }
+
+    public static void MapChanges(this IEndpointRouteBuilder app) => app.MapReadFeed();
+}
