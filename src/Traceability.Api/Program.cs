@@ -62,7 +62,7 @@ builder.Services.AddTraceabilityOpenApi();
 builder.Services.AddBatches();
 builder.Services.AddIntegrity(builder.Configuration);
 builder.Services.AddHealth();
-builder.Services.AddChanges();
+builder.Services.AddChanges(builder.Configuration);
 builder.Services.AddTelemetry(builder.Configuration);
 
 builder.Services.AddSingleton(Connections.DataSource(database.ConnectionString));
@@ -89,6 +89,7 @@ builder.Host.UseWolverine(o =>
     // they survive a restart, committed with the events that set them.
     o.Policies.UseDurableLocalQueues();
     o.Durability.AlwaysMakeScheduledMessagesDurable = true;
+    Traceability.Changes.Webhooks.WebhookModule.RetryDeliveries(o);
     o.Durability.Mode = database.Embedded is not null ? DurabilityMode.Solo : DurabilityMode.Balanced;
 });
 

@@ -10,6 +10,7 @@ using Traceability.Enterprises;
 using Traceability.Licensing;
 using Traceability.Provenance;
 using Traceability.Statistics;
+using Traceability.Changes.Webhooks;
 using Weasel.Core;
 
 namespace Traceability;
@@ -25,6 +26,6 @@ public static class StoreSetup
         // reserve sequence numbers first. The inline snapshots still carry the stream version (Marten sets it server-side),
         // which If-Match is checked against; nothing downstream reads a forwarded event's version or sequence.
         o.Events.AppendMode = EventAppendMode.Quick;
-        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity().AddEpcis();
+        o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity().AddEpcis().AddWebhooks();
     }
 }

@@ -36,8 +36,16 @@ public static class CommandDispatch
     const int MaxAttemptsWithKey = 5;
 
     /// <summary>A validated request's command through <see cref="WritePipeline"/>, or the request's refusal.</summary>
-    public static async Task<IResult> SendAsync(IMessageBus bus, HttpContext http, string operation, object request, (IWriteCommand? Command, Refusal? Refusal) validated) =>
-        validated.Refusal is not null
-            ? validated.Refusal.ToResult()
-            : await SendAsync(bus, http, operation, request, key => new RunWriteCommand(validated.Command!, key));
+    /// <remarks>
+    /// These writes are the ones that change keys, enterprises and licences: before answering, the node's reference cache
+    /// has heard the change, so the caller's next request cannot meet the row as it was (a revoked key, a licence just granted).
+    /// </remarks>
+    public static async Task<IResult> SendAsync(IMessageBus bus, HttpContext http, string operation, object request, (IWriteCommand? Command, Refusal? Refusal) validated)
+    {
+        if (validated.Refusal is not null) return validated.Refusal.ToResult();
+        var result = await SendAsync(bus, http, operation, request, key => new RunWriteCommand(validated.Command!, key));
+        await http.RequestServices.GetRequiredService<ReferenceData.Caching.ReferenceCache>()
+            .SettledAsync(http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), http.RequestAborted);
+        return result;
+    }
 }

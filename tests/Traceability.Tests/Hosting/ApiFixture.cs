@@ -30,6 +30,9 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable("Traceability__Compliance__LateReportGraceMinutes", "0");
         // Construction waste past its licence's yearly scale is accepted with an alert; every other kind is refused.
         Environment.SetEnvironmentVariable("Traceability__AlertOnScaleExceededFor__0", "construction-waste");
+        // The webhook tests' receiver listens on plain http on loopback, which a deployment refuses by default.
+        Environment.SetEnvironmentVariable("Traceability__Webhooks__AllowHttp", "true");
+        Environment.SetEnvironmentVariable("Traceability__Webhooks__AllowPrivateNetworks", "true");
         JasperFxEnvironment.AutoStartHost = true;
     }
 

@@ -74,4 +74,51 @@ public sealed class ReferenceCache
     }
 
     static string Key(string kind, string id) => $"{kind}:{id}";
+
+    readonly ConcurrentDictionary<string, TaskCompletionSource> _syncs = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Returns once this node has heard every change committed before the call: it sends a notice of its own and waits
+    /// for it, and PostgreSQL delivers notices in commit order. A write that changed a key, an enterprise or a licence
+    /// waits for this before it answers, so the caller's next request, on this node, never meets the old row. Without
+    /// an answer in time, the cache forgets everything rather than risk it.
+    /// </summary>
+    public async Task SettledAsync(Npgsql.NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (!_listening) return;
+        var token = Guid.NewGuid().ToString("N");
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _syncs[token] = heard;
+        try
+        {
+            await using (var notify = dataSource.CreateCommand("select pg_notify($1, $2)"))
+            {
+                notify.Parameters.AddWithValue(ReferenceChanges.Channel);
+                notify.Parameters.AddWithValue($"{SyncKind}:{token}");
+                await notify.ExecuteNonQueryAsync(ct);
+            }
+            await heard.Task.WaitAsync(TimeSpan.FromSeconds(2), ct);
+        }
+        catch (TimeoutException)
+        {
+            Clear();
+        }
+        finally
+        {
+            _syncs.TryRemove(token, out _);
+        }
+    }
+
+    /// <summary>The notice kind <see cref="SettledAsync"/> sends; it evicts nothing.</summary>
+    public const string SyncKind = "sync";
+
+    internal void Heard(string kind, string id)
+    {
+        if (kind == SyncKind)
+        {
+            if (_syncs.TryRemove(id, out var waiting)) waiting.TrySetResult();
+            return;
+        }
+        Evict(kind, id);
+    }
 }

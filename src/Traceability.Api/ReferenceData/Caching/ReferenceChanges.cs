@@ -120,6 +120,6 @@ public sealed class ReferenceChangeListener(NpgsqlDataSource dataSource, Referen
     {
         var split = payload.IndexOf(':');
         if (split <= 0) cache.Clear();
-        else cache.Evict(payload[..split], payload[(split + 1)..]);
+        else cache.Heard(payload[..split], payload[(split + 1)..]);
     }
 }
