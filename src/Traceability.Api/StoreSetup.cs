@@ -26,6 +26,11 @@ public static class StoreSetup
         // reserve sequence numbers first. The inline snapshots still carry the stream version (Marten sets it server-side),
         // which If-Match is checked against; nothing downstream reads a forwarded event's version or sequence.
         o.Events.AppendMode = EventAppendMode.Quick;
+        // HotCold leadership through a transaction-scoped advisory lock. The session-scoped one asks DistributedLock.Postgres
+        // (1.3.1 here, behind the forwarding package) for a multiplexed lock on a data source, which it refuses
+        // ("Multiplexing is current incompatible with DbDataSource"), so no node was ever elected: the async projections
+        // ran nowhere once two nodes shared a database. The transaction holds no snapshot while idle, so it holds back no vacuum.
+        o.Events.UseAdvisoryLockTransaction = true;
         o.AddAccess().AddEnterprises().AddLicensing().AddBatches().AddProvenance().AddCompliance().AddStatistics().AddIntegrity().AddEpcis().AddWebhooks();
     }
 }
