@@ -56,16 +56,20 @@ public static class IngestBenchmark
         var statements = new List<string>();
         foreach (var clients in clientCounts)
         {
+            await QuietAsync(dataSource);
             var marten = await Load.RunAsync("Marten alone, StartStream(BatchGenerated)", clients, duration, (c, i) => AppendAsync(alone, i, 1));
             var counted = await Statements.StartAsync(dataSource);
+            await QuietAsync(dataSource);
             var product = await Load.RunAsync("POST /api/batches", clients, duration, (c, i) => RegisterAsync(generatorClients[c], i));
             statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
             rows.Add((product, marten));
         }
         foreach (var clients in clientCounts)
         {
+            await QuietAsync(dataSource);
             var marten = await Load.RunAsync("Marten alone, 3 appends in 3 transactions", clients, duration, (c, i) => AppendAsync(alone, i, 3));
             var counted = await Statements.StartAsync(dataSource);
+            await QuietAsync(dataSource);
             var product = await Load.RunAsync("register + dispatch + receipt (events)", clients, duration, (c, i) => CycleAsync(generatorClients[c], collectorClients[c], i));
             statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
             rows.Add((product, marten));
@@ -78,14 +82,18 @@ public static class IngestBenchmark
         foreach (var clients in clientCounts.Where(c => c <= 8))
         {
             var share = bulkLines / clients;
+            await QuietAsync(dataSource);
             var copy = await BulkIngest.MeasureAsync("COPY, streams + events", clients, _ => BulkIngest.CopyAsync(dataSource, share, 1, payload));
+            await QuietAsync(dataSource);
             var counted = await Statements.StartAsync(dataSource);
             var product = await BulkIngest.MeasureAsync("POST /api/commands, registrations", clients, async c =>
                 (await BulkIngest.SendAsync(generatorClients[c], Enumerable.Range(0, share).Select(i => RegisterLine(Guid.CreateVersion7(), i)))).Count);
             statements.Add(await Statements.ReportAsync(dataSource, counted, product.Name, product.Clients, product.Events));
             bulk.Add((product, copy));
             var cycles = share / 3;
+            await QuietAsync(dataSource);
             var copyCycles = await BulkIngest.MeasureAsync("COPY, streams + 3 events each", clients, _ => BulkIngest.CopyAsync(dataSource, cycles, 3, payload));
+            await QuietAsync(dataSource);
             counted = await Statements.StartAsync(dataSource);
             var productCycles = await BulkIngest.MeasureAsync("POST /api/commands, custody cycles (events)", clients, c => CyclesAsync(generatorClients[c], collectorClients[c], cycles));
             statements.Add(await Statements.ReportAsync(dataSource, counted, productCycles.Name, productCycles.Clients, productCycles.Events));
@@ -113,6 +121,26 @@ public static class IngestBenchmark
     }
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Waits until the statistics projection has caught up with the log and Wolverine's inbox is empty, so that no
+    /// measurement pays for the work the one before it left behind (the baseline included).
+    /// </summary>
+    static async Task QuietAsync(Npgsql.NpgsqlDataSource dataSource)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var command = dataSource.CreateCommand("""
+                select coalesce((select max(seq_id) from traceability.mt_events), 0)
+                     - coalesce((select min(last_seq_id) from traceability.mt_event_progression where name like 'statistics%'), 0)
+                     + (select count(*) from traceability.wolverine_incoming_envelopes where status = 'Incoming')
+                """);
+            if ((long)(await command.ExecuteScalarAsync())! <= 0) return;
+            await Task.Delay(200);
+        }
+        Console.WriteLine("(the projection had not caught up after 5 minutes; measuring anyway)");
+    }
 
     static string RegisterLine(Guid id, long i) => JsonSerializer.Serialize(new
     {

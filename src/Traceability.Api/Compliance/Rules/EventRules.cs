@@ -35,18 +35,25 @@ public static class EventRules
             x.OccurredAt, rules.Now, ct);
     }
 
-    public static Task Handle(IEvent<BatchReceived> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        LicenceRulesAsync(session, e, Operation.Receive, rules, ct);
+    public static async Task Handle(IEvent<BatchReceived> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        await LicenceRulesAsync(session, e, Operation.Receive, rules, ct);
+        await UploadDeadlines.CheckAsync(session, e, "receipt", rules, ct);
+    }
 
     public static Task Handle(IEvent<BatchSorted> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
         LicenceRulesAsync(session, e, Operation.Sort, rules, ct);
 
-    public static Task Handle(IEvent<BatchDismantled> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        LicenceRulesAsync(session, e, Operation.Dismantle, rules, ct);
+    public static async Task Handle(IEvent<BatchDismantled> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
+    {
+        await LicenceRulesAsync(session, e, Operation.Dismantle, rules, ct);
+        await UploadDeadlines.CheckAsync(session, e, "dismantling", rules, ct);
+    }
 
     public static async Task Handle(IEvent<FateRecorded> e, IDocumentSession session, Rulebook rules, CancellationToken ct)
     {
         await LicenceRulesAsync(session, e, Statute.For(e.Data.Fate), rules, ct);
+        await UploadDeadlines.CheckAsync(session, e, EnumNames.Of(e.Data.Fate), rules, ct);
         if (e.Data.Fate is Fate.Disposal or Fate.EnergyRecovery && rules.Compliance.Enabled(AlertRule.LeftChainUnrecycled))
             await UnrecycledAsync(session, e.Data, rules, ct);
     }

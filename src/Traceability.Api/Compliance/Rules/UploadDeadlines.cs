@@ -20,18 +20,14 @@ namespace Traceability.Compliance.Rules;
 [WolverineHandler]
 public static class UploadDeadlines
 {
-    public static Task Handle(IEvent<BatchReceived> e, IDocumentSession session, Rulebook rules, CancellationToken ct) => CheckAsync(session, e, "receipt", rules, ct);
+    // Receipts, dismantlings and fates are checked from EventRules' handlers of the same events: one forwarded
+    // message per event rather than one per rule (each is an inbox row written, handled and marked).
 
     public static Task Handle(IEvent<BatchDispatched> e, IDocumentSession session, Rulebook rules, CancellationToken ct) => CheckAsync(session, e, "dispatch", rules, ct);
 
-    public static Task Handle(IEvent<BatchDismantled> e, IDocumentSession session, Rulebook rules, CancellationToken ct) => CheckAsync(session, e, "dismantling", rules, ct);
-
     public static Task Handle(IEvent<BatchCascadeUsed> e, IDocumentSession session, Rulebook rules, CancellationToken ct) => CheckAsync(session, e, "cascade use", rules, ct);
 
-    public static Task Handle(IEvent<FateRecorded> e, IDocumentSession session, Rulebook rules, CancellationToken ct) =>
-        CheckAsync(session, e, EnumNames.Of(e.Data.Fate), rules, ct);
-
-    static async Task CheckAsync<T>(IDocumentSession session, IEvent<T> e, string operation, Rulebook rules, CancellationToken ct) where T : IBatchFact
+    internal static async Task CheckAsync<T>(IDocumentSession session, IEvent<T> e, string operation, Rulebook rules, CancellationToken ct) where T : IBatchFact
     {
         var fact = e.Data;
         if (!rules.Compliance.Enabled(AlertRule.LateReport) || await session.LoadAsync<Batch>(fact.BatchId, ct) is not { } batch) return;
