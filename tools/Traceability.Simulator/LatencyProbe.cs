@@ -17,7 +17,11 @@ namespace Traceability.Simulator;
 public sealed class LatencyProbe : IAsyncDisposable
 {
     readonly WebApplication _app;
-    readonly ConcurrentQueue<double> _latencies = new();
+    readonly ConcurrentQueue<(DateTimeOffset Arrived, double Ms)> _latencies = new();
+    readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+
+    /// <summary>The first minute is left out of the run's figure: the world's set-up and a cold service are not the steady state.</summary>
+    static readonly TimeSpan WarmUp = TimeSpan.FromMinutes(1);
     long _received;
 
     LatencyProbe(int port)
@@ -31,7 +35,7 @@ public sealed class LatencyProbe : IAsyncDisposable
             var arrived = DateTimeOffset.UtcNow;
             using var body = await JsonDocument.ParseAsync(http.Request.Body);
             var recorded = body.RootElement.GetProperty("event").GetProperty("recordedAt").GetDateTimeOffset();
-            _latencies.Enqueue((arrived - recorded).TotalMilliseconds);
+            _latencies.Enqueue((arrived, (arrived - recorded).TotalMilliseconds));
             Interlocked.Increment(ref _received);
             return Results.Ok();
         });
@@ -55,11 +59,16 @@ public sealed class LatencyProbe : IAsyncDisposable
         while (Interlocked.Read(ref _received) < expected && DateTime.UtcNow < deadline) await Task.Delay(100);
     }
 
+    /// <summary>Deliveries so far; commit-to-delivery over the last 10 seconds, and over the run after its first minute.</summary>
     public string Summary()
     {
-        var all = _latencies.ToArray().Order().ToArray();
-        return all.Length == 0 ? "no webhook deliveries yet"
-            : string.Create(CultureInfo.InvariantCulture, $"webhook {all.Length} delivered, commit-to-delivery p50 {all[all.Length / 2]:0} ms p99 {all[(int)(all.Length * 0.99)]:0} ms");
+        var now = DateTimeOffset.UtcNow;
+        var all = _latencies.ToArray();
+        var recent = all.Where(l => l.Arrived > now - TimeSpan.FromSeconds(10)).Select(l => l.Ms).Order().ToArray();
+        var steady = all.Where(l => l.Arrived > _started + WarmUp).Select(l => l.Ms).Order().ToArray();
+        static string P(double[] sorted) => sorted.Length == 0 ? "-" : string.Create(CultureInfo.InvariantCulture,
+            $"p50 {sorted[sorted.Length / 2]:0} ms p99 {sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]:0} ms");
+        return $"webhook {all.Length} delivered, commit-to-delivery last 10 s {P(recent)}, after the first minute {P(steady)}";
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();

@@ -52,6 +52,27 @@ public static class Visibility
     /// <summary>The rule over a batch document's <c>data</c> in SQL: each ? takes the scope's enterprise.</summary>
     public const string InvolvesEnterpriseSql = "(jsonb_exists(data -> 'custodians', ?) or data -> 'openManifest' ->> 'to' = ?)";
 
+    /// <summary>
+    /// Appends the scope's restriction to a query with positional parameters ($1, $2...), over the batch document
+    /// aliased <paramref name="alias"/>: the one rule in SQL, for every read of many events (the EPCIS query, the feed).
+    /// </summary>
+    public static void AppendSql(System.Text.StringBuilder sql, List<object> args, Scope scope, string alias)
+    {
+        void Filter(string clause, object? value)
+        {
+            if (value is null) return;
+            var parts = clause.Replace("data", $"{alias}.data", StringComparison.Ordinal).Split('?');
+            sql.Append(" and ").Append(parts[0]);
+            for (var i = 1; i < parts.Length; i++)
+            {
+                args.Add(value);
+                sql.Append('$').Append(args.Count).Append(parts[i]);
+            }
+        }
+        Filter(InvolvesEnterpriseSql, scope.Enterprise);
+        Filter(TouchesCitySql, scope.City);
+    }
+
     /// <param name="Enterprise">Only records that involve this enterprise.</param>
     /// <param name="City">Only records that touched this city.</param>
     /// <param name="Nothing">The caller sees no record at all.</param>

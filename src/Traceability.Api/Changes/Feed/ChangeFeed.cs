@@ -42,8 +42,7 @@ public sealed class ChangeFeed(NpgsqlDataSource dataSource, Marten.IDocumentStor
             $"select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text from {Schema}.mt_events e join {Schema}.mt_doc_batch b on b.id = e.stream_id " +
             "where e.seq_id > $1 and e.seq_id <= $2");
         var args = new List<object> { after, until };
-        Filter(sql, args, Visibility.InvolvesEnterpriseSql, scope.Enterprise);
-        Filter(sql, args, Visibility.TouchesCitySql, scope.City);
+        Visibility.AppendSql(sql, args, scope, "b");
         args.Add(limit);
         sql.Append(" order by e.seq_id limit $").Append(args.Count);
         await using var command = dataSource.CreateCommand(sql.ToString());
@@ -59,18 +58,5 @@ public sealed class ChangeFeed(NpgsqlDataSource dataSource, Marten.IDocumentStor
         // A full page ends at its last event; a short one has read everything up to the bound.
         var cursor = events.Count == limit ? events[^1].Cursor : until.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new FeedPage(events, cursor);
-    }
-
-    /// <summary>Appends a visibility clause written over <c>data</c> to the batch alias, each ? bound to <paramref name="value"/>.</summary>
-    static void Filter(StringBuilder sql, List<object> args, string clause, object? value)
-    {
-        if (value is null) return;
-        var parts = clause.Replace("data", "b.data", StringComparison.Ordinal).Split('?');
-        sql.Append(" and ").Append(parts[0]);
-        for (var i = 1; i < parts.Length; i++)
-        {
-            args.Add(value);
-            sql.Append('$').Append(args.Count).Append(parts[i]);
-        }
     }
 }

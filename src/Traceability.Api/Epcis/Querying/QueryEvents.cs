@@ -128,19 +128,7 @@ public static class QueryEventsEndpoint
     {
         var sql = new StringBuilder($"select e.seq_id, e.stream_id, e.id from {schema}.mt_events e join {schema}.mt_doc_batch b on b.id = e.stream_id where e.seq_id > $1");
         var args = new List<object> { after };
-        void Filter(string clause, object? value)
-        {
-            if (value is null) return;
-            var parts = clause.Replace("data", "b.data", StringComparison.Ordinal).Split('?');
-            sql.Append(" and ").Append(parts[0]);
-            for (var i = 1; i < parts.Length; i++)
-            {
-                args.Add(value);
-                sql.Append('$').Append(args.Count).Append(parts[i]);
-            }
-        }
-        Filter(Visibility.InvolvesEnterpriseSql, scope.Enterprise);
-        Filter(Visibility.TouchesCitySql, scope.City);
+        Visibility.AppendSql(sql, args, scope, "b");
         if (types is not null)
         {
             args.Add(types);
