@@ -142,6 +142,8 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
     [InlineData("reject-dispatch")]
     [InlineData("cascade-use")]
     [InlineData("extend-storage")]
+    [InlineData("ingest-command-line")]
+    [InlineData("register-webhook")]
     public async Task each_api_example_satisfies_its_schema_and_the_services_own_validation(string name)
     {
         var example = await File.ReadAllTextAsync(Path.Combine(SchemaFolder, "api", "examples", $"{name}.json"));
@@ -168,6 +170,10 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
             "correct-figure" => Read<CorrectFigureRequest>(example).Validate(Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
             "extend-storage" => Read<Traceability.Compliance.Extending.ExtendStorageRequest>(example).Validate(Guid.NewGuid(), Admin, _ => 365).Refusal,
             "cascade-use" => Read<Traceability.Batches.CascadeUsing.CascadeUseRequest>(example).Validate("91320700MA1BBBB023", categories).Refusal,
+            "ingest-command-line" => Traceability.Batches.Ingesting.CommandLines.Read(1, System.Text.Encoding.UTF8.GetBytes(example), "91320200MA1AAAA01Y", "enterprise:91320200MA1AAAA01Y",
+                categories, Traceability.Hosting.RequestJson.Apply(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))).Refusal,
+            "register-webhook" => Traceability.Changes.Webhooks.WebhookEndpoints.UrlRule(Read<Traceability.Changes.Webhooks.RegisterWebhookRequest>(example).Url!, new()) is { } rule
+                ? Refusal.Invalid("url", rule) : null,
             _ => Read<RejectDispatchRequest>(example).Validate(Guid.NewGuid(), Guid.NewGuid(), "91320700MA1BBBB023", null).Refusal,
         };
         Assert.Null(refusal);
@@ -180,6 +186,8 @@ public sealed class SchemaTests(ApiFixture api) : ApiTest(api)
         Assert.NotEmpty(await ValidateAsync("api/issue-api-key.json", """{"role": "enterprise"}"""));
         Assert.NotEmpty(await ValidateAsync("events/batch_received.json", """{"batchId": "x"}"""));
         Assert.NotEmpty(await ValidateAsync("api/record-fate.json", """{"fate": "burn", "massKg": 1, "occurredAt": "2026-11-20T08:00:00Z"}"""));
+        Assert.NotEmpty(await ValidateAsync("api/ingest-command-line.json", """{"path": "/api/batches"}"""));
+        Assert.NotEmpty(await ValidateAsync("api/register-webhook.json", """{"url": "https://example.org/h", "after": "soon"}"""));
         Assert.NotEmpty(await ValidateAsync("api/grant-licence.json", """{"activity": "recycle", "categoryGroup": "batteries", "validFrom": "2026-01-01", "validTo": "2026-12-31", "capacityTonnesPerYear": 1}"""));
     }
 

@@ -102,7 +102,8 @@ public static class WebhookEndpoints
             ? session.Query<WebhookSubscription>().Where(s => s.EnterpriseId == enterprise)
             : session.Query<WebhookSubscription>().Where(s => s.KeyId == caller.KeyId);
 
-    static string? UrlRule(string url, WebhookOptions options)
+    /// <summary>The rule a webhook URL breaks, or null: length, absolute, https (or http where allowed), no user information.</summary>
+    public static string? UrlRule(string url, WebhookOptions options)
     {
         if (url.Length > MaxUrlLength) return $"must be at most {MaxUrlLength} characters";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return "must be an absolute URL";
