@@ -80,6 +80,30 @@ public sealed class IngestCommandsTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task lines_acting_on_stored_batches_keep_the_visibility_and_if_match_checks_when_fetched_together()
+    {
+        var (_, generator) = await Api.EnterpriseAsync("320200", "generator");
+        var (collectorId, collector) = await Api.LicensedAsync("320500", "collector", "construction-waste", "collect");
+        var (_, stranger) = await Api.EnterpriseAsync("320200", "generator");
+        var a = await Chain.RegisterAsync(generator, 100m);
+        var b = await Chain.RegisterAsync(generator, 200m);
+        var kept = await Chain.RegisterAsync(generator, 300m);
+        var theirs = await Chain.RegisterAsync(stranger, 400m);
+        var toA = await Chain.DispatchAsync(generator, a, collectorId, 100m);
+        var toB = await Chain.DispatchAsync(generator, b, collectorId, 200m);
+        object Receipt(Guid batch, Guid manifest, decimal kg, long? ifMatch = null) =>
+            new { path = $"/api/batches/{batch}/dispatches/{manifest}/receipt", ifMatch, body = new { massKg = kg, occurredAt = "2026-11-21T12:00:00Z" } };
+
+        var (_, results) = await SendAsync(collector, string.Join('\n',
+            Line(Receipt(a, toA, 100m)), Line(Receipt(b, toB, 200m, ifMatch: 1)), Line(Receipt(kept, toA, 300m)), Line(Receipt(theirs, toA, 400m)), Line(Receipt(b, toB, 200m, ifMatch: 2))));
+
+        Assert.Equal([200, 409, 404, 404, 200], results.Select(Status));
+        Assert.Equal(collectorId, (await Chain.StateAsync(collector, a)).GetProperty("holder").GetString());
+        Assert.Equal(collectorId, (await Chain.StateAsync(collector, b)).GetProperty("holder").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await collector.GetAsync($"/api/batches/{kept}")).StatusCode);
+    }
+
+    [Fact]
     public async Task a_line_with_an_idempotency_key_replays_as_the_single_endpoint_does_and_the_other_way_round()
     {
         var (_, generator) = await Api.EnterpriseAsync("320200", "generator");

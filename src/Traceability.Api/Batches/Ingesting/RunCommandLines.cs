@@ -38,6 +38,7 @@ public static class CommandLinesHandler
             var taken = await session.QueryAsync<Guid>($"select id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?)", ct, chosen);
             pending.KnownFree(chosen.Except(taken));
         }
+        await PrefetchAsync(session, run.Lines, chosen, pending, ct);
         var outcomes = new List<WriteOutcome>(run.Lines.Count);
         // A key answered earlier in this chunk is not stored yet, so the pipeline's replay cannot read it: answered from here.
         var answered = new Dictionary<string, (string Hash, WriteOutcome Outcome)>(StringComparer.Ordinal);
@@ -53,5 +54,22 @@ public static class CommandLinesHandler
             outcomes.Add(outcome);
         }
         return new CommandLinesOutcome(outcomes);
+    }
+
+    /// <summary>
+    /// Every stored batch the chunk's lines act on, fetched for writing in one round trip (Marten's batched query) rather
+    /// than two a line in sequence. The pipeline then finds them among the pending batches; its visibility and If-Match
+    /// checks are the same, and Marten checks each stream's version at commit as for a single fetch. Batches the chunk
+    /// registers itself are left out: they do not exist yet.
+    /// </summary>
+    static async Task PrefetchAsync(IDocumentSession session, IReadOnlyList<CommandLine> lines, Guid[] chosen, PendingBatches pending, CancellationToken ct)
+    {
+        var ids = lines.SelectMany(l => l.Command.Targets).Where(id => id != Guid.Empty).Except(chosen).Distinct().ToList();
+        if (ids.Count < 2) return;
+        var batch = session.CreateBatchQuery();
+        var fetches = ids.Select(id => (Id: id, Fetch: batch.Events.FetchForWriting<Batch>(id))).ToList();
+        await batch.Execute(ct);
+        foreach (var (id, fetch) in fetches)
+            if (await fetch is { Aggregate: { } stored } stream) pending.Fetched(new Target(id, stored, stream));
     }
 }
