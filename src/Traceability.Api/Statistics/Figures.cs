@@ -28,7 +28,7 @@ public sealed class Figures(NpgsqlDataSource dataSource)
 {
     const string Facts = "traceability." + StatFactsTable.TableName;
     const string Monthly = "traceability." + StatFactsTable.MonthlyName;
-    const string FlowMeasures = StatFactsTable.FlowMeasures;
+    static readonly string FlowMeasures = StatFactsTable.FlowMeasures;
 
     /// <summary>
     /// $1, $2: the period's first and last month; $3: asOf in Unix ms; $4: the first month of the last month's year; $5: that

@@ -30,17 +30,23 @@ public static class StatFactsTable
     /// <summary>Which layout <c>stat_monthly</c> is in (<see cref="StatisticsLayout"/>): a store written by an earlier one is resummed at start-up.</summary>
     public const string LayoutName = "stat_layout";
 
+    /// <summary>The flows between cities: summed per city pair only.</summary>
+    public static readonly string[] Flows = [Measures.Sent, Measures.Arrived, Measures.FlowReceived, Measures.WeighingDifference];
+
+    public static readonly string FlowMeasures = SqlList(Flows);
+
     /// <summary>
     /// The measures whose balance at a period's end sums all history (stock held; sent less arrived, the mass on the road):
     /// summed per year too, under month 'Y2025', so that balance reads a row a year plus the months of the last year.
     /// </summary>
-    /// <summary>The flows between cities: summed per city pair only.</summary>
-    public const string FlowMeasures = "('sent', 'arrived', 'flow-received', 'weighing-difference')";
+    public static readonly string[] Yearly = [Measures.Stock, .. Flows];
+
+    public static readonly string YearlyMeasures = SqlList(Yearly);
 
     /// <summary>The city key of the nation's sums in <c>stat_monthly</c> (city codes are six digits).</summary>
     public const string Nation = "*";
 
-    public const string YearlyMeasures = "('stock', 'sent', 'arrived', 'flow-received', 'weighing-difference')";
+    static string SqlList(IEnumerable<string> values) => "(" + string.Join(", ", values.Select(v => $"'{v}'")) + ")";
 
     public static IEnumerable<ISchemaObject> Objects(string schema)
     {
