@@ -130,6 +130,12 @@ if (database.Embedded is { } embedded)
     app.Lifetime.ApplicationStopped.Register(embedded.Stop);
 try
 {
+    if (Traceability.Statistics.Rebuilding.RebuildCommand.Matches(args))
+    {
+        using var interrupted = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+        return await Traceability.Statistics.Rebuilding.RebuildCommand.RunAsync(app.Services, Console.Out, interrupted.Token);
+    }
     return await app.RunJasperFxCommands(args);
 }
 finally

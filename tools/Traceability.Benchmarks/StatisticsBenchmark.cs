@@ -66,7 +66,7 @@ public static class StatisticsBenchmark
             var bulk = await StatisticsRebuild.RunAsync(store, dataSource, null, CancellationToken.None);
             cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Row($"[{written:N0} events] bulk rebuild, events/s", bulk.EventsPerSecond, appendRate);
-            Console.WriteLine($"[{written:N0} events] bulk rebuild: {bulk.Events:N0} batch events of {bulk.Batches:N0} batches, {bulk.Facts:N0} facts, {bulk.Sums:N0} sums, {bulk.Elapsed.TotalSeconds:0.0} s, of which {cpu.TotalSeconds:0.0} CPU-seconds in this process; process peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576:N0} MiB");
+            Console.WriteLine($"[{written:N0} events] bulk rebuild up to event {bulk.UpTo:N0}: {bulk.Events:N0} batch events of {bulk.Batches:N0} batches, {bulk.Facts:N0} facts, {bulk.Sums:N0} sums, {bulk.Elapsed.TotalSeconds:0.0} s, of which {cpu.TotalSeconds:0.0} CPU-seconds in this process; process peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576:N0} MiB");
             await using (var analyze = dataSource.CreateCommand("analyze traceability.stat_facts; analyze traceability.mt_doc_batchfigures")) await analyze.ExecuteNonQueryAsync();
             await using (var count = dataSource.CreateCommand("select count(*) from traceability.stat_facts"))
                 Console.WriteLine($"[{written:N0} events] facts: {(long)(await count.ExecuteScalarAsync())!:N0} rows; history up to {clock}");

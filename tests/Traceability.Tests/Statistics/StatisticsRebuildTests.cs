@@ -79,4 +79,57 @@ public sealed class StatisticsRebuildTests(ApiFixture api) : ApiTest(api)
         await RebuildAsync();
         Assert.Equal(afterMore, await TablesAsync());
     }
+
+    [Fact]
+    public async Task the_rebuild_command_refuses_while_a_node_of_the_service_is_connected_and_changes_nothing()
+    {
+        var chain = new Chain(Api);
+        var estate = await chain.PartyAsync("320700", "generator");
+        await chain.RegisterAsync(estate, "decoration-waste", 12.5m);
+        await CaughtUpAsync();
+        var before = await TablesAsync();
+
+        // The test host is a running node: its daemon and listeners hold connections named as the service's.
+        var output = new StringWriter();
+        var exit = await RebuildCommand.RunAsync(Api.Services, output, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Stop every node first", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await TablesAsync());
+        Assert.True(RebuildCommand.Matches(["statistics", "rebuild"]));
+        Assert.False(RebuildCommand.Matches(["statistics"]));
+    }
+
+    [Fact]
+    public async Task offline_the_rebuild_reads_to_the_last_event_whatever_mark_a_stopped_daemon_left_behind()
+    {
+        var chain = new Chain(Api);
+        var estate = await chain.PartyAsync("320700", "generator");
+        var sorter = await chain.PartyAsync("320200", "sorter", "construction-waste", "collect", "sort");
+        var batch = await chain.RegisterAsync(estate, "decoration-waste", 500m);
+        await chain.TransferAsync(estate, sorter, batch, 500m);
+        await CaughtUpAsync();
+        var byDaemon = await TablesAsync();
+
+        var daemon = Api.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
+        await daemon.StopAgentAsync(StatisticsRebuild.ShardName);
+        try
+        {
+            // A mark as a daemon stopped long ago would have left it: far below the log.
+            await using (var stale = DataSource.CreateCommand("update traceability.mt_event_progression set last_seq_id = 1 where name = 'HighWaterMark'"))
+                await stale.ExecuteNonQueryAsync();
+            var outcome = await StatisticsRebuild.RunAsync(Store, DataSource, null, CancellationToken.None);
+
+            await using var last = DataSource.CreateCommand("select max(seq_id) from traceability.mt_events");
+            var lastSequence = (long)(await last.ExecuteScalarAsync())!;
+            Assert.Equal(lastSequence, outcome.UpTo);
+            Assert.Equal(byDaemon, await TablesAsync());
+            await using var mark = DataSource.CreateCommand("select last_seq_id from traceability.mt_event_progression where name = 'HighWaterMark'");
+            Assert.True((long)(await mark.ExecuteScalarAsync())! >= lastSequence);
+        }
+        finally
+        {
+            await daemon.StartAgentAsync(StatisticsRebuild.ShardName, CancellationToken.None);
+        }
+    }
 }
