@@ -93,42 +93,71 @@ public sealed class Figures(NpgsqlDataSource dataSource)
         return (rows, latest);
     }
 
+    /// <summary>How the mass on the road at a period's end is read.</summary>
+    enum Transit
+    {
+        /// <summary>All time ('T') less the months and years after the period: a few rows per city pair, for a recent period.</summary>
+        Backward,
+        /// <summary>The years before the period's year plus its months: a row a year of history per city pair.</summary>
+        Forward,
+        /// <summary>Every fact to the period's end, as recorded by asOf.</summary>
+        Exact,
+    }
+
     /// <summary>
     /// $1, $2: the period's first and last month; $3: asOf in Unix ms; $4: the first month of the last month's year; $5: that
-    /// year's key ('Y' + year). Sent, received and weighing difference are the period's months; what is on the road at its
-    /// end is every flow to then: on the monthly path the year sums before the last year plus its months, so a nation-year
-    /// reads a row a year of history per city pair, not every month.
+    /// year's key ('Y' + year); $6: that year's last month. Sent, received and weighing difference are the period's months; what is
+    /// on the road at its end is every flow to then, read as <paramref name="transit"/> says. Each row carries the sign it adds to
+    /// the mass on the road with (0: the period's own months on the backward path, which the all-time sum already holds).
     /// </summary>
-    static string FlowsSql(string table, bool exact, string? category)
+    static string FlowsSql(Transit transit, string? category)
     {
-        var categoryFilter = category is null ? "" : " and category = $6";
-        var rows = exact
-            ? $"select city, to_city, category, measure, kg, month >= $1 as in_period from {table} where view = 'site' and measure in {FlowMeasures} and month <= $2 and recorded_ms <= $3{categoryFilter}"
-            : $"""
-              select city, to_city, category, measure, kg, month >= $1 as in_period, max_recorded_ms from {table}
-              where view = 'site' and measure in {FlowMeasures} and month between $4 and $2 and $3 = $3{categoryFilter}
-              union all
-              select city, to_city, category, measure, kg, false, max_recorded_ms from {table}
-              where view = 'site' and measure in {FlowMeasures} and month >= 'Y' and month < $5{categoryFilter}
-              """;
+        var categoryFilter = category is null ? "" : " and category = $7";
+        var flows = $"view = 'site' and measure in {FlowMeasures}{categoryFilter}";
+        const string columns = "city, to_city, category, measure, kg";
+        var rows = transit switch
+        {
+            Transit.Exact => $"select {columns}, month >= $1 as in_period, 1 as sign, 0::bigint as max_recorded_ms from {Facts} where {flows} and month <= $2 and recorded_ms <= $3 and $4 = $4 and $5 = $5 and $6 = $6",
+            Transit.Forward => $"""
+                select {columns}, month >= $1, 1, max_recorded_ms from {Monthly} where {flows} and month between $4 and $2 and $3 = $3 and $6 = $6
+                union all
+                select {columns}, false, 1, max_recorded_ms from {Monthly} where {flows} and month >= 'Y' and month < $5
+                """,
+            _ => $"""
+                select {columns}, true, 0, max_recorded_ms from {Monthly} where {flows} and month between $1 and $2 and $3 = $3 and $4 = $4
+                union all
+                select {columns}, false, 1, max_recorded_ms from {Monthly} where {flows} and month = '{StatFactsTable.AllTime}'
+                union all
+                select {columns}, false, -1, max_recorded_ms from {Monthly} where {flows} and month > $2 and month <= $6
+                union all
+                select {columns}, false, -1, max_recorded_ms from {Monthly} where {flows} and month > $5 and month < 'Z'
+                """,
+        };
         return $"""
             select city, to_city, category,
                    sum(kg) filter (where measure = 'sent' and in_period),
                    sum(kg) filter (where measure = 'flow-received' and in_period),
-                   sum(case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
-                   sum(kg) filter (where measure = 'weighing-difference' and in_period), {(exact ? "0::bigint" : "max(max_recorded_ms)")}
-            from ({rows}) f
+                   sum(sign * case measure when 'sent' then kg when 'arrived' then -kg when 'flow-received' then -kg when 'weighing-difference' then kg else 0 end),
+                   sum(kg) filter (where measure = 'weighing-difference' and in_period), max(max_recorded_ms)
+            from ({rows}) f (city, to_city, category, measure, kg, in_period, sign, max_recorded_ms)
             group by 1, 2, 3 order by 1, 2, 3
             """;
     }
 
+    /// <summary>
+    /// The backward path answers when nothing it read was recorded after asOf (the usual case: asOf now); else the forward path,
+    /// whose rows end with the period; else the facts.
+    /// </summary>
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
         var year = period.ToMonth[..4];
-        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", .. new[] { category }.OfType<string>()];
-        var (rows, latest) = await ReadFlowsAsync(FlowsSql(Monthly, exact: false, category), parameters, ct);
-        if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
-        return (await ReadFlowsAsync(FlowsSql(Facts, exact: true, category), parameters, ct)).Rows;
+        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", $"{year}-12", .. new[] { category }.OfType<string>()];
+        foreach (var transit in new[] { Transit.Backward, Transit.Forward })
+        {
+            var (rows, latest) = await ReadFlowsAsync(FlowsSql(transit, category), parameters, ct);
+            if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
+        }
+        return (await ReadFlowsAsync(FlowsSql(Transit.Exact, category), parameters, ct)).Rows;
     }
 
     async Task<(List<FlowTotal> Rows, long Latest)> ReadFlowsAsync(string sql, object?[] parameters, CancellationToken ct)

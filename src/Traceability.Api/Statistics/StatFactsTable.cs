@@ -12,7 +12,8 @@ namespace Traceability.Statistics;
 /// <list type="bullet">
 /// <item><c>stat_facts</c>: one row per fact, with the moment it was recorded, so any <c>asOf</c> is answered exactly.</item>
 /// <item><c>stat_monthly</c>: the facts summed per view, city, category, measure, month, origin month and destination city,
-/// with the latest recording moment in each sum; stock is summed per year too (month 'Y2025'). A query of a period reads these few rows; only when <c>asOf</c> is earlier
+/// with the latest recording moment in each sum; stock and flows are summed per year too (month 'Y2025'), flows over all time
+/// too (month 'T'). A query of a period reads these few rows; only when <c>asOf</c> is earlier
 /// than a fact in them (reproducing a published figure) does it read the facts themselves.</item>
 /// </list>
 /// As the projection stores a batch's document, a trigger moves the facts it gained into both tables (facts are only
@@ -42,6 +43,27 @@ public static class StatFactsTable
     public static readonly string[] Yearly = [Measures.Stock, .. Flows];
 
     public static readonly string YearlyMeasures = SqlList(Yearly);
+
+    /// <summary>
+    /// The month key of the flows summed over all time, per city pair: the mass on the road at the end of a recent period
+    /// is that sum less the months and years after the period, a few rows whatever the length of the history.
+    /// </summary>
+    public const string AllTime = "T";
+
+    /// <summary>
+    /// The facts of <paramref name="source"/> under every key they are summed by: their month; stock and flows also their year
+    /// ('Y2025'); flows also all time ('T'). The nation's copy is added by <see cref="ForCityAndNation"/>.
+    /// </summary>
+    public static string Keyed(string source) => $"""
+        select view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms from {source}
+        union all
+        select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms from {source} where measure in {YearlyMeasures}
+        union all
+        select view, city, '{AllTime}', category, measure, origin_month, to_city, kg, units, recorded_ms from {source} where measure in {FlowMeasures}
+        """;
+
+    /// <summary>Each keyed row <c>k</c> for its city and, but for flows (which are per city pair), for the nation ('*').</summary>
+    public static readonly string ForCityAndNation = $"cross join lateral (select k.city union all select '{Nation}' where k.measure not in {FlowMeasures}) c(city)";
 
     /// <summary>The city key of the nation's sums in <c>stat_monthly</c> (city codes are six digits).</summary>
     public const string Nation = "*";
@@ -97,11 +119,8 @@ public static class StatFactsTable
                 returning view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms)
               insert into {{schema}}.{{MonthlyName}} ({{columns}}, kg, units, max_recorded_ms)
               select k.view, c.city, k.month, k.category, k.measure, coalesce(k.origin_month, ''), coalesce(k.to_city, ''), sum(k.kg), sum(k.units), max(k.recorded_ms)
-              from (select view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms from added
-                    union all  -- stock and flows also summed by year ('Y2025'): what is held or on the road at a period's end reads a row a year of history
-                    select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms from added where measure in {{YearlyMeasures}}) k
-              -- each sum for its city and, but for flows (which are per city pair), for the nation ('*'): a national figure reads a city's few rows
-              cross join lateral (select k.city union all select '{{Nation}}' where k.measure not in {{FlowMeasures}}) c(city)
+              from ({{Keyed("added")}}) k
+              {{ForCityAndNation}}
               group by 1, 2, 3, 4, 5, 6, 7
               on conflict ({{columns}}) do update set kg = {{MonthlyName}}.kg + excluded.kg, units = {{MonthlyName}}.units + excluded.units,
                 max_recorded_ms = greatest({{MonthlyName}}.max_recorded_ms, excluded.max_recorded_ms);
@@ -113,12 +132,11 @@ public static class StatFactsTable
         yield return Function.ForSql($$"""
             create or replace function {{schema}}.stat_facts_forget() returns trigger language plpgsql as $body$
             begin
-              with gone as (delete from {{schema}}.{{TableName}} where batch_id = old.id returning view, city, month, category, measure, origin_month, to_city, kg, units),
-                   keyed as (select view, city, month, category, measure, origin_month, to_city, kg, units from gone
-                             union all select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units from gone where measure in {{YearlyMeasures}}),
+              with gone as (delete from {{schema}}.{{TableName}} where batch_id = old.id
+                            returning view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms),
                    sums as (select k.view, c.city, k.month, k.category, k.measure, coalesce(k.origin_month, '') as origin_month, coalesce(k.to_city, '') as to_city,
                                    sum(k.kg) as kg, sum(k.units) as units
-                            from keyed k cross join lateral (select k.city union all select '{{Nation}}' where k.measure not in {{FlowMeasures}}) c(city)
+                            from ({{Keyed("gone")}}) k {{ForCityAndNation}}
                             group by 1, 2, 3, 4, 5, 6, 7)
               update {{schema}}.{{MonthlyName}} m set kg = m.kg - s.kg, units = m.units - s.units
               from sums s where (m.view, m.city, m.month, m.category, m.measure, m.origin_month, m.to_city) = (s.view, s.city, s.month, s.category, s.measure, s.origin_month, s.to_city);

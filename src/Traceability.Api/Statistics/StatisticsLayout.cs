@@ -4,13 +4,13 @@ namespace Traceability.Statistics;
 
 /// <summary>
 /// Brings <c>stat_monthly</c> to the layout the triggers now keep (<see cref="Version"/> 2: the nation's own sums, city '*',
-/// and yearly sums of flows), by summing it again from <c>stat_facts</c>, the facts themselves. Without it a store written
+/// and yearly sums of flows; 3: flows summed over all time, month 'T'), by summing it again from <c>stat_facts</c>, the facts themselves. Without it a store written
 /// before would answer national figures and transit over a year end from sums that are not there. It runs at start-up
 /// under an exclusive lock on both tables, so the projection's writes wait for it and a second node finds it done.
 /// </summary>
 public static class StatisticsLayout
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     public static async Task<bool> UpgradeAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
@@ -24,11 +24,8 @@ public static class StatisticsLayout
         await Execute($$"""
             insert into {{schema}}.{{StatFactsTable.MonthlyName}} (view, city, month, category, measure, origin_month, to_city, kg, units, max_recorded_ms)
             select k.view, c.city, k.month, k.category, k.measure, coalesce(k.origin_month, ''), coalesce(k.to_city, ''), sum(k.kg), sum(k.units), max(k.recorded_ms)
-            from (select view, city, month, category, measure, origin_month, to_city, kg, units, recorded_ms from {{schema}}.{{StatFactsTable.TableName}}
-                  union all
-                  select view, city, 'Y' || left(month, 4), category, measure, origin_month, to_city, kg, units, recorded_ms
-                  from {{schema}}.{{StatFactsTable.TableName}} where measure in {{StatFactsTable.YearlyMeasures}}) k
-            cross join lateral (select k.city union all select '{{StatFactsTable.Nation}}' where k.measure not in {{StatFactsTable.FlowMeasures}}) c(city)
+            from ({{StatFactsTable.Keyed($"{schema}.{StatFactsTable.TableName}")}}) k
+            {{StatFactsTable.ForCityAndNation}}
             group by 1, 2, 3, 4, 5, 6, 7
             """);
         await Execute($"delete from {schema}.{StatFactsTable.LayoutName}");
@@ -50,7 +47,7 @@ public sealed class StatisticsLayoutUpgrade(NpgsqlDataSource dataSource, ILogger
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (await StatisticsLayout.UpgradeAsync(dataSource, cancellationToken))
-            log.LogWarning("stat_monthly was summed again from stat_facts to layout {Version} (the nation's sums, yearly flow sums)", StatisticsLayout.Version);
+            log.LogWarning("stat_monthly was summed again from stat_facts to layout {Version} (the nation's sums, yearly and all-time flow sums)", StatisticsLayout.Version);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

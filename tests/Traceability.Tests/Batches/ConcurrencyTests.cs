@@ -75,7 +75,9 @@ public sealed class ConcurrencyTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(HttpStatusCode.OK, (await Receive(recycler, batch, manifest, 900m)).StatusCode);
         await Api.SettledAsync();
         var regulator = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "regulator" }));
-        var alert = (await regulator.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/alerts")).EnumerateArray().Single().GetProperty("id").GetGuid();
+        var alerts = (await regulator.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/alerts")).EnumerateArray().ToList();
+        Assert.True(alerts.Count == 1, $"one alert expected, got: {string.Join(", ", alerts)}");
+        var alert = alerts[0].GetProperty("id").GetGuid();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => regulator.PostAsJsonAsync($"/api/alerts/{alert}/resolution", new { note = $"note {i}" })));
 

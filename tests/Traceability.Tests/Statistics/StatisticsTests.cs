@@ -73,6 +73,12 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(monthly.Item1, exact.Item1);
         Assert.Equal(monthly.Item2.Replace(Far, "", StringComparison.Ordinal), exact.Item2.Replace(asOf, "", StringComparison.Ordinal));
         Assert.Equal((50m, 300m, 250m), await FlowAsync("2025-01", Far));
+        // Read back from all time, the later dispatch is taken off again for the periods before it, and counted on the road after.
+        Assert.Equal((500m, 0m, 500m), await FlowAsync("2024", Far));
+        Assert.Equal((0m, 0m, 250m), await FlowAsync("2026", Far));
+        // As recorded before it: the periods it does not touch from their own sums, the others from the facts, all without it.
+        Assert.Equal((500m, 0m, 500m), await FlowAsync("2024", asOf));
+        Assert.Equal((0m, 0m, 200m), await FlowAsync("2026", asOf));
     }
 
     [Fact]
@@ -88,9 +94,9 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         var before = await FiguresAsync();
         Assert.False(await Traceability.Statistics.StatisticsLayout.UpgradeAsync(source, default));
 
-        // The earlier layout: no nation sums, no yearly flow sums, no layout mark.
+        // The earlier layout: no nation sums, no yearly or all-time flow sums, no layout mark.
         await using (var old = source.CreateCommand(
-            "delete from traceability.stat_monthly where city = '*' or (month like 'Y%' and measure <> 'stock'); delete from traceability.stat_layout"))
+            "delete from traceability.stat_monthly where city = '*' or month = 'T' or (month like 'Y%' and measure <> 'stock'); delete from traceability.stat_layout"))
             await old.ExecuteNonQueryAsync();
         Assert.NotEqual(before, await FiguresAsync());
 

@@ -2,7 +2,8 @@ namespace Traceability.Statistics.Rebuilding;
 
 /// <summary>
 /// The monthly sums of <c>stat_monthly</c> added up in memory as the facts go by, keyed as the trigger keys them: each
-/// fact in its month, stock and flows also in their year ('Y2025'), and but for flows also for the nation ('*').
+/// fact in its month, stock and flows also in their year ('Y2025'), flows also over all time ('T'), and but for flows also for
+/// the nation ('*').
 /// A rebuild then writes each sum once instead of upserting it once per fact.
 /// </summary>
 public sealed class Sums
@@ -30,6 +31,7 @@ public sealed class Sums
         var key = new Key(fact.View, fact.City, fact.Month, fact.Category, fact.Measure, fact.OriginMonth ?? "", fact.ToCity ?? "");
         AddTo(key, fact);
         if (Yearly.Contains(fact.Measure)) AddTo(key with { Month = "Y" + fact.Month[..4] }, fact);
+        if (Flows.Contains(fact.Measure)) AddTo(key with { Month = StatFactsTable.AllTime }, fact);
     }
 
     void AddTo(Key key, StatFact fact)
