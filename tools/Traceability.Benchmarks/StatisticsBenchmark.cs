@@ -101,6 +101,8 @@ public static class StatisticsBenchmark
                     await figures.TotalsAsync(year, now, null, null, default);
                     await figures.TotalsAsync(year.YearEarlier()!, now, null, null, default);
                 }),
+                // Before the all-time sums: the mass on the road read forward from a year sum a year of history.
+                await Timing.MeasureAsync("before: flows read forward from year sums, nation-year", 50, () => figures.FlowsReadForwardAsync(year, now, null, default)),
                 await Timing.MeasureAsync("flows, nation-year", 50, () => figures.FlowsAsync(year, now, null, default)),
             };
             Console.WriteLine($"[{written:N0} events] query for {year.Name}                         median ms    p99 ms   median vs before");

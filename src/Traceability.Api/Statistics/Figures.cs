@@ -150,14 +150,23 @@ public sealed class Figures(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<List<FlowTotal>> FlowsAsync(Period period, Instant asOf, string? category, CancellationToken ct)
     {
-        var year = period.ToMonth[..4];
-        object?[] parameters = [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", $"{year}-12", .. new[] { category }.OfType<string>()];
+        var parameters = FlowParameters(period, asOf, category);
         foreach (var transit in new[] { Transit.Backward, Transit.Forward })
         {
             var (rows, latest) = await ReadFlowsAsync(FlowsSql(transit, category), parameters, ct);
             if (latest <= asOf.ToUnixTimeMilliseconds()) return rows;
         }
         return (await ReadFlowsAsync(FlowsSql(Transit.Exact, category), parameters, ct)).Rows;
+    }
+
+    /// <summary>The flows as the year sums read forward give them (the way before the all-time sums), for the benchmark to compare.</summary>
+    internal async Task<List<FlowTotal>> FlowsReadForwardAsync(Period period, Instant asOf, string? category, CancellationToken ct) =>
+        (await ReadFlowsAsync(FlowsSql(Transit.Forward, category), FlowParameters(period, asOf, category), ct)).Rows;
+
+    static object?[] FlowParameters(Period period, Instant asOf, string? category)
+    {
+        var year = period.ToMonth[..4];
+        return [period.FromMonth, period.ToMonth, asOf.ToUnixTimeMilliseconds(), $"{year}-01", $"Y{year}", $"{year}-12", .. new[] { category }.OfType<string>()];
     }
 
     async Task<(List<FlowTotal> Rows, long Latest)> ReadFlowsAsync(string sql, object?[] parameters, CancellationToken ct)
