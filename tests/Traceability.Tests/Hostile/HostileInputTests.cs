@@ -88,7 +88,7 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     async Task<string> StoredRowsAsync()
     {
         await Api.SettledAsync();
-        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Api.Services.GetRequiredService<Marten.IDocumentStore>(), TimeSpan.FromSeconds(30));
+        await Api.ProjectionsCaughtUpAsync();
         await using var connection = new NpgsqlConnection(TestCluster.ConnectionString);
         await connection.OpenAsync();
         await using var tables = new NpgsqlCommand(

@@ -93,6 +93,10 @@ public sealed class ApiFixture : WebApplicationFactory<Program>
         await truncate.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Waits until the async projections (the statistics) have read every stored event.</summary>
+    public Task ProjectionsCaughtUpAsync() =>
+        Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Services.GetRequiredService<IDocumentStore>(), TimeSpan.FromSeconds(30));
+
     /// <summary>
     /// Waits until every message the committed writes sent is handled, deadlines already due included: the
     /// compliance rules and deadlines run on Wolverine's durable local queues after the write's commit, so a

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Traceability.Tests.Hosting;
 using Traceability.Tests.Lifecycle;
@@ -75,7 +71,7 @@ public sealed class CityIndicatorTests(ApiFixture api) : ApiTest(api)
         var manifest = (await PostAsync(farm, $"/api/batches/{film}/dispatches", new { to = collector.Id, massKg = 2_000m, occurredAt = "2025-03-10T02:00:00Z" }))
             .GetProperty("manifestId").GetGuid();
         await PostAsync(collector, $"/api/batches/{film}/dispatches/{manifest}/receipt", new { massKg = 2_000m, occurredAt = "2025-03-11T02:00:00Z" }, HttpStatusCode.OK);
-        await Api.Services.GetRequiredService<Marten.IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await Api.ProjectionsCaughtUpAsync();
 
         var statistician = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
         var lianyungang = await IndicatorsAsync(statistician, "320700", "2025");

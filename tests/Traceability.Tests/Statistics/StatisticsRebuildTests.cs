@@ -1,7 +1,4 @@
-using JasperFx.Events.Daemon;
 using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Traceability.Statistics.Rebuilding;
 using Traceability.Tests.Contracts;
@@ -19,7 +16,7 @@ public sealed class StatisticsRebuildTests(ApiFixture api) : ApiTest(api)
     IDocumentStore Store => Api.Services.GetRequiredService<IDocumentStore>();
     NpgsqlDataSource DataSource => Api.Services.GetRequiredService<NpgsqlDataSource>();
 
-    Task CaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    Task CaughtUpAsync() => Api.ProjectionsCaughtUpAsync();
 
     Task<RebuildOutcome> RebuildAsync() =>
         StatisticsRebuild.RunAsync(Store, DataSource, Api.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase(), CancellationToken.None);

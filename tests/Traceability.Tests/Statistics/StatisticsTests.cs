@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Traceability.Tests.Hosting;
 using Traceability.Tests.Lifecycle;
@@ -24,7 +21,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
     async Task<HttpClient> StatisticianAsync() => Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
 
     /// <summary>Waits on Marten's daemon until the async projection has processed every event appended so far.</summary>
-    Task CaughtUpAsync() => Api.Services.GetRequiredService<Marten.IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    Task CaughtUpAsync() => Api.ProjectionsCaughtUpAsync();
 
     static async Task<Party> Party(Chain chain, string city, string role, string? group = null, params string[] activities) => await chain.PartyAsync(city, role, group, activities);
 
@@ -80,7 +77,7 @@ public sealed class StatisticsTests(ApiFixture api) : ApiTest(api)
         Assert.Equal((500m, 0m, 500m), await FlowAsync("2024", asOf));
         Assert.Equal((0m, 0m, 200m), await FlowAsync("2026", asOf));
         // Read forward from the year sums (the way before the all-time sums), every period gives the same flows.
-        var figures = new Traceability.Statistics.Figures(Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        var figures = Api.Services.GetRequiredService<Traceability.Statistics.Figures>();
         var now = SystemClock.Instance.GetCurrentInstant();
         foreach (var period in new[] { "2024", "2024-12", "2025-01", "2025-Q1", "2025", "2026" }.Select(p => Traceability.Statistics.Period.Parse(p)!))
             Assert.Equal(await figures.FlowsReadForwardAsync(period, now, null, default), await figures.FlowsAsync(period, now, null, default));

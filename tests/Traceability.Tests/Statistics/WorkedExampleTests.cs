@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using Traceability.Tests.Hosting;
 using Traceability.Tests.Lifecycle;
 using static Traceability.Tests.Lifecycle.Chain;
@@ -56,7 +52,7 @@ public sealed class WorkedExampleTests(ApiFixture api) : ApiTest(api)
             occurredAt = June(12),
         });
 
-        await Api.Services.GetRequiredService<Marten.IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await Api.ProjectionsCaughtUpAsync();
         var statistician = Api.ClientWithKey(await Api.IssueKeyAsync(new { role = "statistician" }));
 
         // Origin view, Zhengzhou, power-battery, June 2025: generated 300; utilized 210 (cascade 70 + recycling input 140;
